@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from crampcare.kb.index import Index, build_index
 from crampcare.kb.schema import (
     ID,
     Advice,
@@ -73,8 +74,13 @@ class KnowledgeBase:
     advice: Mapping[str, Advice]
     vocab: Vocabularies
     plan: PlanDefaults
-    # derived look-ups, built once
-    vocab_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # derived look-ups, built once at load
+    vocab_ids: Mapping[str, frozenset[str]]
+    vocab_names: Mapping[str, Mapping[str, str]]
+    index: Index
+
+    def __repr__(self) -> str:
+        return f"KnowledgeBase(version={self.version!r})"
 
     def counts(self) -> dict[str, int]:
         return {
@@ -120,9 +126,7 @@ def _validate(model: type[M], raw: Any, where: str, problems: list[str]) -> M | 
     return None
 
 
-def _entries(
-    name: str, raw: Any, model: type[M], key: str, problems: list[str]
-) -> dict[str, M]:
+def _entries(name: str, raw: Any, model: type[M], key: str, problems: list[str]) -> dict[str, M]:
     out: dict[str, M] = {}
     if not isinstance(raw, list):
         problems.append(f"{name}: expected a list of entries")
@@ -186,6 +190,10 @@ def load_kb(data_dir: Path | None = None) -> KnowledgeBase:
         vocab=vocab,
         plan=mappings["plan.yaml"],
         vocab_ids=vocab_ids,
+        vocab_names={
+            name: {t.id: t.name for t in getattr(vocab, name)} for name in Vocabularies.model_fields
+        },
+        index=build_index(lists["medications.yaml"], lists["conditions.yaml"]),
     )
     problems.extend(cross_check(kb))
     if problems:
@@ -246,6 +254,8 @@ RULE_VOCAB = {
     "region": "regions",
     "complaint_kind": "complaint_kinds",
     "lab_outside_range": "labs",
+    "lab_below_range": "labs",
+    "lab_above_range": "labs",
 }
 
 
@@ -309,8 +319,13 @@ def cross_check(kb: KnowledgeBase) -> list[str]:
                     f"{region!r}"
                 )
     for ident, pattern in kb.patterns.items():
-        vocab_of = {"trigger": "triggers", "tcm_sign": "tcm_signs", "tongue": "tongue",
-                    "pulse": "pulse", "finding": "findings"}
+        vocab_of = {
+            "trigger": "triggers",
+            "tcm_sign": "tcm_signs",
+            "tongue": "tongue",
+            "pulse": "pulse",
+            "finding": "findings",
+        }
         for i, ev in enumerate(pattern.evidence):
             if ev.id not in kb.vocab_ids[vocab_of[ev.kind]]:
                 problems.append(

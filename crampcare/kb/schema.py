@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -170,6 +170,8 @@ class Rule(Entry):
     lab_below: LabBound | None = None
     lab_above: LabBound | None = None
     lab_outside_range: str | None = None
+    lab_below_range: str | None = None  # below the lab's own range, else the kb's default
+    lab_above_range: str | None = None
     at_least: FieldBound | None = None
     age_at_least: int | None = Field(default=None, ge=0, le=130)
 
@@ -192,8 +194,9 @@ class LabBound(Entry):
 
 
 class FieldBound(Entry):
-    field: Literal["episodes_per_week", "worst_severity", "typical_duration_minutes",
-                   "weeks_since_onset"]
+    field: Literal[
+        "episodes_per_week", "worst_severity", "typical_duration_minutes", "weeks_since_onset"
+    ]
     value: float
 
 
@@ -406,6 +409,7 @@ class Trigger(Term):
     lifestyle: bool = False  # reported as a lifestyle contributing factor
     factor_summary: str | None = None
     certainty: Certainty | None = None
+    verification: Verification | None = None
     sources: tuple[str, ...] = ()
 
 
@@ -443,4 +447,3 @@ class Vocabularies(Entry):
 
 
 Rule.model_rebuild()
-

@@ -1,0 +1,5 @@
+import sys
+
+from crampcare.cli import main
+
+sys.exit(main())

@@ -1,0 +1,170 @@
+"""The assessment contract ``crampcare.assessment/1`` as typed dictionaries.
+
+The engine builds plain dictionaries of these shapes (fast, and they serialise as they are); the
+JSON Schema in ``docs/`` is generated from these definitions.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal, TypedDict
+
+SCHEMA_ID: Final = "crampcare.assessment/1"
+
+UrgencyId = Literal["none", "routine", "soon", "urgent", "emergency"]
+CertaintyId = Literal["high", "moderate", "low", "very_low", "traditional", "expert_opinion"]
+VerificationId = Literal["primary", "secondary", "traditional", "expert_opinion", "unverified"]
+SideId = Literal["left", "right", "both", "midline"]
+PositionId = Literal["prone", "supine", "side_lying", "seated"]
+
+
+class SourceRef(TypedDict):
+    id: str
+    citation: str  # "Authors (year). Title"
+    url: str | None
+
+
+class Referral(TypedDict):
+    urgency: UrgencyId
+    reasons: list[str]
+
+
+class Needling(TypedDict):
+    allowed: bool
+    reason: str
+
+
+class RedFlagOut(TypedDict):
+    id: str
+    name: str
+    urgency: UrgencyId
+    summary: str
+    action: str
+    because: list[str]
+    verification: VerificationId
+    sources: list[SourceRef]
+
+
+class FactorOut(TypedDict):
+    id: str
+    kind: Literal["medication", "condition", "lab", "lifestyle", "trigger"]
+    matched: list[str]
+    summary: str
+    certainty: CertaintyId
+    verification: VerificationId
+    sources: list[SourceRef]
+
+
+class CodeOut(TypedDict):
+    system: str
+    code: str
+    display: str | None
+
+
+class PresentationOut(TypedDict):
+    id: str
+    name: str
+    codes: list[CodeOut]
+    because: list[str]
+    sources: list[SourceRef]
+
+
+class PatternOut(TypedDict):
+    id: str
+    name: str
+    icd11: str | None
+    score: int
+    because: list[str]
+    verification: VerificationId
+    sources: list[SourceRef]
+
+
+class PointOut(TypedDict):
+    code: str
+    name: str
+    side: SideId
+    role: Literal["local", "distal", "pattern"]
+    region: str | None  # ASHI points: the body region to palpate
+    because: list[str]
+    cautions: list[str]
+    certainty: CertaintyId
+    positions: list[PositionId]
+    sources: list[SourceRef]
+
+
+class AvoidOut(TypedDict):
+    code: str
+    reason: str
+    sources: list[SourceRef]
+
+
+class CautionOut(TypedDict):
+    id: str
+    name: str
+    summary: str
+    because: list[str]
+    verification: VerificationId
+    sources: list[SourceRef]
+
+
+class Electro(TypedDict):
+    allowed: bool
+    reason: str
+
+
+class Range(TypedDict):
+    min: int
+    max: int
+
+
+class NeedleCount(TypedDict):
+    min: int
+    max: int
+    planned: int
+
+
+class Session(TypedDict):
+    positions: list[PositionId]
+    needle_count: NeedleCount
+    retention_minutes: Range
+    stimulation: list[Literal["manual", "electrical"]]
+
+
+class Course(TypedDict):
+    sessions: Range
+    review_at: list[int]
+
+
+class AdviceOut(TypedDict):
+    id: str
+    text: str
+    certainty: CertaintyId
+    sources: list[SourceRef]
+
+
+class Unrecognised(TypedDict):
+    medications: list[str]
+    conditions: list[str]
+
+
+class Assessment(TypedDict):
+    schema: Literal["crampcare.assessment/1"]
+    kb_version: str
+    assessed_on: str
+    referral: Referral
+    needling: Needling
+    red_flags: list[RedFlagOut]
+    contributing_factors: list[FactorOut]
+    conditions: list[PresentationOut]
+    patterns: list[PatternOut]
+    points: list[PointOut]
+    avoid_points: list[AvoidOut]
+    cautions: list[CautionOut]
+    electroacupuncture: Electro
+    session: Session
+    course: Course
+    advice: list[str]
+    advice_details: list[AdviceOut]
+    evidence: str
+    evidence_sources: list[SourceRef]
+    unrecognised: Unrecognised
+    disclaimer: str

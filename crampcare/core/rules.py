@@ -1,0 +1,167 @@
+"""Evaluating the knowledge base's rules against the facts of an intake.
+
+``because(rule, facts, kb)`` returns None when the rule does not hold, and otherwise the intake
+facts that made it hold, in words, so that every conclusion can say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from crampcare.core.facts import Facts
+from crampcare.kb.loader import KnowledgeBase
+from crampcare.kb.schema import FieldBound, LabBound, Rule
+
+Reasons = list[str] | None
+
+
+def _names(kb: KnowledgeBase, vocab: str) -> Mapping[str, str]:
+    return kb.vocab_names[vocab]
+
+
+def _member(value: str, present: frozenset[str], label: str, name: str) -> Reasons:
+    return [f"{label}: {name}"] if value in present else None
+
+
+def _lab(bound: LabBound, facts: Facts, below: bool) -> Reasons:
+    result = facts.labs.get(bound.test)
+    if result is None:
+        return None
+    if bound.relative_to_upper_limit:
+        if result.high is None:
+            return None
+        limit = bound.value * result.high
+        text = f"{bound.value:g} x upper limit ({limit:g} {result.unit})"
+    else:
+        limit = bound.value * result.lab.conversions[bound.unit]
+        text = f"{bound.value:g} {bound.unit}"
+    holds = result.value < limit if below else result.value > limit
+    if not holds:
+        return None
+    word = "below" if below else "above"
+    return [f"{bound.test} {result.as_given} is {word} {text}"]
+
+
+def _outside_range(test: str, facts: Facts, below: bool = True, above: bool = True) -> Reasons:
+    """Outside the reporting laboratory's own range when given, else the kb's default range."""
+    result = facts.labs.get(test)
+    if result is None:
+        return None
+    whose = "the laboratory's" if result.range_from_report else "the default"
+    low, high = result.low, result.high
+    if below and low is not None and result.value < low:
+        return [f"{test} {result.as_given} is below {whose} range (low {low:g} {result.unit})"]
+    if above and high is not None and result.value > high:
+        return [f"{test} {result.as_given} is above {whose} range (high {high:g} {result.unit})"]
+    return None
+
+
+def _at_least(bound: FieldBound, facts: Facts) -> Reasons:
+    value = getattr(facts.intake.document.complaint, bound.field)
+    if value is None or value < bound.value:
+        return None
+    return [f"{bound.field.replace('_', ' ')} {value:g} (at least {bound.value:g})"]
+
+
+def because(rule: Rule, facts: Facts, kb: KnowledgeBase) -> Reasons:  # noqa: C901 - one switch
+    if rule.all is not None:
+        reasons: list[str] = []
+        for sub in rule.all:
+            got = because(sub, facts, kb)
+            if got is None:
+                return None
+            reasons.extend(r for r in got if r not in reasons)
+        return reasons
+    if rule.any is not None:
+        found: list[str] = []
+        for sub in rule.any:
+            got = because(sub, facts, kb)
+            if got is not None:
+                found.extend(r for r in got if r not in found)
+        return found if found else None
+    if rule.not_ is not None:
+        return None if because(rule.not_, facts, kb) is not None else []
+    if rule.finding is not None:
+        return _member(
+            rule.finding,
+            facts.findings,
+            "finding",
+            _names(kb, "findings").get(rule.finding, rule.finding),
+        )
+    if rule.trigger is not None:
+        return _member(
+            rule.trigger,
+            facts.triggers,
+            "trigger",
+            _names(kb, "triggers").get(rule.trigger, rule.trigger),
+        )
+    if rule.tcm_sign is not None:
+        return _member(
+            rule.tcm_sign,
+            facts.tcm_signs,
+            "sign",
+            _names(kb, "tcm_signs").get(rule.tcm_sign, rule.tcm_sign),
+        )
+    if rule.device is not None:
+        return _member(
+            rule.device,
+            facts.devices,
+            "device",
+            _names(kb, "devices").get(rule.device, rule.device),
+        )
+    if rule.device_electronic is not None:
+        names = _names(kb, "devices")
+        present = sorted(names[d] for d in facts.electronic_devices)
+        if bool(present) != rule.device_electronic:
+            return None
+        return [f"implanted electronic device: {', '.join(present)}"] if present else []
+    if rule.region is not None:
+        return _member(
+            rule.region,
+            facts.regions,
+            "region",
+            _names(kb, "regions").get(rule.region, rule.region),
+        )
+    if rule.complaint_kind is not None:
+        kind = facts.intake.document.complaint.kind
+        return [f"complaint: {kind}"] if kind == rule.complaint_kind else None
+    if rule.nocturnal is not None:
+        nocturnal = facts.intake.document.complaint.nocturnal
+        if nocturnal != rule.nocturnal:
+            return None
+        return ["cramps at night"] if nocturnal else ["not at night"]
+    if rule.pregnant is not None:
+        if facts.pregnant != rule.pregnant:
+            return None
+        return [facts.pregnancy_reason or "pregnant"] if facts.pregnant else ["not pregnant"]
+    for flag in ("bleeding_disorder", "first_acupuncture", "needle_phobia"):
+        wanted = getattr(rule, flag)
+        if wanted is not None:
+            value = getattr(facts.intake.document.history, flag)
+            if value != wanted:
+                return None
+            return [flag.replace("_", " ")] if value else [f"no {flag.replace('_', ' ')}"]
+    if rule.medication_effect is not None:
+        matches = facts.medication_effects.get(rule.medication_effect, ())
+        return [f"medication: {m.matched}" for m in matches] or None
+    if rule.medication is not None:
+        matches = facts.medication_ids.get(rule.medication, ())
+        return [f"medication: {m.matched}" for m in matches] or None
+    if rule.condition is not None:
+        matches = facts.condition_ids.get(rule.condition, ())
+        return [f"condition: {m.matched}" for m in matches] or None
+    if rule.lab_below is not None:
+        return _lab(rule.lab_below, facts, below=True)
+    if rule.lab_above is not None:
+        return _lab(rule.lab_above, facts, below=False)
+    if rule.lab_outside_range is not None:
+        return _outside_range(rule.lab_outside_range, facts)
+    if rule.lab_below_range is not None:
+        return _outside_range(rule.lab_below_range, facts, above=False)
+    if rule.lab_above_range is not None:
+        return _outside_range(rule.lab_above_range, facts, below=False)
+    if rule.at_least is not None:
+        return _at_least(rule.at_least, facts)
+    if rule.age_at_least is not None:
+        return [f"age {facts.age}"] if facts.age >= rule.age_at_least else None
+    raise ValueError(f"rule with no known key: {rule!r}")  # the schema makes this unreachable

@@ -1,0 +1,167 @@
+"""Screening: the red flags that call for referral, and the factors that feed the cramps."""
+
+from __future__ import annotations
+
+from crampcare.core.citations import cite
+from crampcare.core.contract import FactorOut, RedFlagOut, Referral
+from crampcare.core.facts import Facts
+from crampcare.core.rules import because
+from crampcare.kb.loader import KnowledgeBase
+from crampcare.kb.schema import Certainty, Urgency, Verification
+
+
+def red_flags(facts: Facts, kb: KnowledgeBase) -> list[RedFlagOut]:
+    """Red flags that hold, most urgent first."""
+    found: list[RedFlagOut] = []
+    for flag in kb.red_flags.values():
+        reasons = because(flag.when, facts, kb)
+        if reasons is None:
+            continue
+        found.append(
+            {
+                "id": flag.id,
+                "name": flag.name,
+                "urgency": flag.urgency.value,
+                "summary": flag.summary,
+                "action": flag.action,
+                "because": reasons,
+                "verification": flag.verification.value,
+                "sources": cite(kb, flag.sources),
+            }
+        )
+    found.sort(key=lambda f: (-Urgency(f["urgency"]).rank, f["id"]))
+    return found
+
+
+def _medication_factors(facts: Facts, kb: KnowledgeBase) -> list[FactorOut]:
+    out: list[FactorOut] = []
+    for match in facts.medication_effects.get("cramp", ()):
+        med = kb.medications[match.id]
+        # the most specific entry that says something about cramps: the ingredient, else a class
+        chain = [med, *(kb.medications[c] for c in med.member_of)]
+        described = next((m for m in chain if m.cramp_association), med)
+        out.append(
+            {
+                "id": med.id,
+                "kind": "medication",
+                "matched": [match.matched],
+                "summary": f"{med.name}: {described.cramp_association or 'linked to cramps.'}",
+                "certainty": (described.certainty or Certainty.very_low).value,
+                "verification": described.verification.value,
+                "sources": cite(kb, described.sources),
+            }
+        )
+    return out
+
+
+def _condition_factors(facts: Facts, kb: KnowledgeBase) -> list[FactorOut]:
+    out: list[FactorOut] = []
+    for cond_id, matches in sorted(facts.condition_ids.items()):
+        cond = kb.conditions[cond_id]
+        if cond.kind != "history" or not cond.contributes:
+            continue
+        out.append(
+            {
+                "id": cond.id,
+                "kind": "condition",
+                "matched": [m.matched for m in matches],
+                "summary": f"{cond.name}: {cond.summary}",
+                "certainty": (cond.certainty or Certainty.very_low).value,
+                "verification": cond.verification.value,
+                "sources": cite(kb, cond.sources),
+            }
+        )
+    if (
+        facts.intake.document.patient.pregnant
+        and "pregnancy" in kb.conditions
+        and "pregnancy" not in facts.condition_ids
+    ):
+        cond = kb.conditions["pregnancy"]
+        out.append(
+            {
+                "id": cond.id,
+                "kind": "condition",
+                "matched": [facts.pregnancy_reason or "pregnant"],
+                "summary": f"{cond.name}: {cond.summary}",
+                "certainty": (cond.certainty or Certainty.very_low).value,
+                "verification": cond.verification.value,
+                "sources": cite(kb, cond.sources),
+            }
+        )
+    return out
+
+
+def _lab_factors(facts: Facts, kb: KnowledgeBase) -> list[FactorOut]:
+    out: list[FactorOut] = []
+    for test, result in sorted(facts.labs.items()):
+        lab = result.lab
+        low, high = result.low, result.high
+        if low is not None and result.value < low:
+            where = f"below the usual range (under {low:g} {lab.unit})"
+        elif high is not None and result.value > high:
+            where = f"above the usual range (over {high:g} {lab.unit})"
+        else:
+            continue
+        out.append(
+            {
+                "id": f"lab_{test}",
+                "kind": "lab",
+                "matched": [f"{lab.name} {result.as_given}"],
+                "summary": f"{lab.name} {result.as_given} is {where}"
+                + (
+                    ", by the reporting laboratory's range."
+                    if result.range_from_report
+                    else ", by crampcare's default range; the laboratory's own range takes "
+                    "precedence."
+                ),
+                "certainty": Certainty.low.value,
+                "verification": lab.range_verification.value,
+                "sources": cite(kb, lab.sources),
+            }
+        )
+    return out
+
+
+def _trigger_factors(facts: Facts, kb: KnowledgeBase) -> list[FactorOut]:
+    out: list[FactorOut] = []
+    for trigger in kb.vocab.triggers:
+        if trigger.id not in facts.triggers or not trigger.factor_summary:
+            continue
+        out.append(
+            {
+                "id": f"trigger_{trigger.id}",
+                "kind": "lifestyle" if trigger.lifestyle else "trigger",
+                "matched": [f"trigger: {trigger.name}"],
+                "summary": trigger.factor_summary,
+                "certainty": (trigger.certainty or Certainty.very_low).value,
+                "verification": (trigger.verification or Verification.unverified).value,
+                "sources": cite(kb, trigger.sources),
+            }
+        )
+    return out
+
+
+def contributing_factors(facts: Facts, kb: KnowledgeBase) -> list[FactorOut]:
+    return [
+        *_medication_factors(facts, kb),
+        *_condition_factors(facts, kb),
+        *_lab_factors(facts, kb),
+        *_trigger_factors(facts, kb),
+    ]
+
+
+def referral(flags: list[RedFlagOut], factors: list[FactorOut]) -> Referral:
+    """The most urgent referral any red flag asks for; a medication worth a review is routine."""
+    urgency = Urgency.none
+    reasons: list[str] = []
+    for flag in flags:
+        reasons.append(f"{flag['name']} ({flag['urgency']}): {flag['action']}")
+        if Urgency(flag["urgency"]).rank > urgency.rank:
+            urgency = Urgency(flag["urgency"])
+    meds = [f for f in factors if f["kind"] == "medication"]
+    if meds:
+        names = ", ".join(f["summary"].split(":")[0] for f in meds)
+        reasons.append(f"Medication review by the prescriber (routine): {names} can cause cramps.")
+        if urgency.rank < Urgency.routine.rank:
+            urgency = Urgency.routine
+    return {"urgency": urgency.value, "reasons": reasons}

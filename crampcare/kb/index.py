@@ -1,0 +1,78 @@
+"""Look-up tables built once from the knowledge base: names, brands, misspellings and codes of
+medications and conditions, so that recognising a record's entries costs dictionary look-ups."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from crampcare.kb.schema import Condition, Medication
+
+ATC = "http://www.whocc.no/atc"
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents or tone marks, single spaces: 'Yánglíngquán' -> 'yanglingquan'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.lower().split())
+
+
+@dataclass(frozen=True)
+class Index:
+    medication_names: Mapping[str, str]  # folded name, brand or synonym -> medication id
+    medication_codes: Mapping[tuple[str, str], str]  # (system, code) -> medication id
+    atc_prefixes: tuple[tuple[str, str], ...]  # (ATC code, medication id), longest first
+    condition_codes: Mapping[tuple[str, str], str]  # (system, code) -> condition id
+    condition_code_families: tuple[tuple[str, str, str], ...]  # (system, prefix, id)
+    condition_phrases: tuple[tuple[str, str], ...]  # (folded phrase, condition id), longest first
+    medication_classes: Mapping[str, frozenset[str]]  # medication id -> itself and its classes
+    medication_effects: Mapping[str, frozenset[str]]  # medication id -> effects with classes'
+
+
+def _medication_names(med: Medication) -> Iterable[str]:
+    yield med.name
+    yield med.id.replace("_", " ")
+    yield from med.brands
+    yield from med.synonyms
+
+
+def build_index(
+    medications: Mapping[str, Medication], conditions: Mapping[str, Condition]
+) -> Index:
+    names: dict[str, str] = {}
+    codes: dict[tuple[str, str], str] = {}
+    atc: list[tuple[str, str]] = []
+    for med in medications.values():
+        for name in _medication_names(med):
+            names.setdefault(fold(name), med.id)
+        for code in med.codes:
+            codes[(code.system, code.code)] = med.id
+            if code.system == ATC:
+                atc.append((code.code, med.id))
+    classes = {med.id: frozenset({med.id, *med.member_of}) for med in medications.values()}
+    effects = {
+        med_id: frozenset(e for c in ids for e in medications[c].effects)
+        for med_id, ids in classes.items()
+    }
+    cond_codes: dict[tuple[str, str], str] = {}
+    families: list[tuple[str, str, str]] = []
+    phrases: list[tuple[str, str]] = []
+    for cond in conditions.values():
+        for code in cond.codes:
+            if code.code.endswith("-"):
+                families.append((code.system, code.code.rstrip("-"), cond.id))
+            else:
+                cond_codes[(code.system, code.code)] = cond.id
+        phrases.extend((fold(p), cond.id) for p in (*cond.match_text, cond.name))
+    return Index(
+        medication_names=names,
+        medication_codes=codes,
+        atc_prefixes=tuple(sorted(atc, key=lambda row: (-len(row[0]), row))),
+        condition_codes=cond_codes,
+        condition_code_families=tuple(sorted(families, key=lambda r: (-len(r[1]), r))),
+        condition_phrases=tuple(sorted(set(phrases), key=lambda r: (-len(r[0]), r))),
+        medication_classes=classes,
+        medication_effects=effects,
+    )

@@ -1,0 +1,176 @@
+"""Use cases: the only module the CLI and the web layer call.
+
+Each function returns plain data (dicts and lists that serialise to JSON) or raises one of the
+typed errors below, which every shell turns into a message that names the problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from crampcare.core.assess import assess
+from crampcare.core.contract import Assessment
+from crampcare.core.intake import InvalidIntake
+from crampcare.kb.loader import KnowledgeBase, KnowledgeBaseError, load_kb
+from crampcare.kb.lookup import Hit, resolve, search
+from crampcare.kb.requirements import missing
+from crampcare.kb.schema import Condition, Medication, Pattern, Point, RedFlag
+
+__all__ = [
+    "InvalidIntake",
+    "KnowledgeBaseError",
+    "NotFound",
+    "UnreadableDocument",
+    "assess_document",
+    "kb_card",
+    "kb_check",
+    "kb_search",
+    "knowledge_base",
+    "read_document",
+]
+
+
+class NotFound(Exception):
+    """No entry has that name or code."""
+
+
+class UnreadableDocument(Exception):
+    """A document could not be read as JSON or YAML."""
+
+
+@functools.cache
+def _default_kb() -> KnowledgeBase:
+    return load_kb()
+
+
+def knowledge_base(data_dir: Path | None = None) -> KnowledgeBase:
+    """The knowledge base: the packaged one (loaded once per process) or one from ``data_dir``."""
+    return load_kb(data_dir) if data_dir is not None else _default_kb()
+
+
+# --- knowledge base ------------------------------------------------------------------------
+
+
+def kb_check(kb: KnowledgeBase) -> dict[str, Any]:
+    return {"kb_version": kb.version, "counts": kb.counts(), "missing_required": missing(kb)}
+
+
+def _sources(kb: KnowledgeBase, ids: tuple[str, ...]) -> list[dict[str, Any]]:
+    out = []
+    for sid in ids:
+        src = kb.sources[sid]
+        out.append(
+            {
+                "id": sid,
+                "authors": src.authors,
+                "title": src.title,
+                "year": src.year,
+                "kind": src.kind,
+                "url": src.url,
+                "doi": src.doi,
+            }
+        )
+    return out
+
+
+def _point_card(kb: KnowledgeBase, p: Point) -> dict[str, Any]:
+    return {
+        "kind": "point",
+        "id": p.code,
+        "code": p.code,
+        "pinyin": p.pinyin,
+        "chinese": {"traditional": p.chinese_traditional, "simplified": p.chinese_simplified},
+        "english": p.english,
+        "meridian": p.meridian,
+        "body_region": p.body_region,
+        "location": p.location,
+        "location_note": p.location_note,
+        "depths": [d.model_dump() for d in p.depths],
+        "depth_note": p.depth_note,
+        "positions": list(p.positions),
+        "positions_verification": p.positions_verification.value,
+        "cautions": [
+            {
+                "kind": c.kind,
+                "summary": c.summary,
+                "verification": c.verification.value,
+                "sources": list(c.sources),
+            }
+            for c in p.cautions
+        ],
+        "indications": [
+            {"text": i.text, "verification": i.verification.value, "sources": list(i.sources)}
+            for i in p.indications
+        ],
+        "verification": p.verification.value,
+        "sources": _sources(
+            kb,
+            tuple(
+                dict.fromkeys(
+                    [
+                        *p.sources,
+                        *(s for c in p.cautions for s in c.sources),
+                        *(s for i in p.indications for s in i.sources),
+                        *(d.source for d in p.depths),
+                    ]
+                )
+            ),
+        ),
+    }
+
+
+def kb_card(kb: KnowledgeBase, ident: str) -> dict[str, Any]:
+    """A readable card for one entry, found by code, id, name, pinyin or brand."""
+    hit = resolve(kb, ident)
+    if hit is None:
+        suggestions = [f"{h.kind} {h.id}" for h in search(kb, ident)[:5]]
+        hint = f"; did you mean: {', '.join(suggestions)}" if suggestions else ""
+        raise NotFound(
+            f"no point, condition, pattern, medication or red flag named {ident!r}{hint}"
+        )
+    entry = hit.entry
+    if isinstance(entry, Point):
+        return _point_card(kb, entry)
+    data = entry.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data = {"kind": hit.kind, **data}
+    if isinstance(entry, Medication):
+        data["classes"] = [kb.medications[c].name for c in entry.member_of]
+        data["members"] = [m.name for m in kb.members_of(entry.id)]
+    if isinstance(entry, Condition | Pattern | Medication | RedFlag):
+        data["sources"] = _sources(kb, entry.sources)
+    return data
+
+
+def _hit_row(h: Hit) -> dict[str, Any]:
+    entry = h.entry
+    codes = [c.code for c in getattr(entry, "codes", ())]
+    return {"kind": h.kind, "id": h.id, "name": h.name, "matched": h.matched, "codes": codes}
+
+
+def kb_search(kb: KnowledgeBase, text: str) -> list[dict[str, Any]]:
+    return [_hit_row(h) for h in search(kb, text)]
+
+
+# --- assessment ----------------------------------------------------------------------------
+
+
+def read_document(text: str, name: str = "intake") -> Any:
+    """Parse a JSON or YAML document. Raises ``UnreadableDocument`` naming the problem."""
+    try:
+        if name.endswith(".json") or text.lstrip().startswith("{"):
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        detail = str(exc).replace("\n", " ")
+        raise UnreadableDocument(f"{name}: not valid JSON or YAML ({detail})") from None
+
+
+def assess_document(raw: Any, kb: KnowledgeBase, today: dt.date) -> Assessment:
+    """Assess one intake document. Raises ``InvalidIntake`` listing every problem."""
+    return assess(raw, kb, today)
