@@ -81,7 +81,7 @@ def _sources(kb: KnowledgeBase, ids: tuple[str, ...]) -> list[dict[str, Any]]:
 
 def _point_card(kb: KnowledgeBase, p: Point) -> dict[str, Any]:
     return {
-        "kind": "point",
+        "type": "point",
         "id": p.code,
         "code": p.code,
         "pinyin": p.pinyin,
@@ -138,7 +138,7 @@ def kb_card(kb: KnowledgeBase, ident: str) -> dict[str, Any]:
     if isinstance(entry, Point):
         return _point_card(kb, entry)
     data = entry.model_dump(mode="json", by_alias=True, exclude_none=True)
-    data = {"kind": hit.kind, **data}
+    data = {"type": hit.kind, **data}
     if isinstance(entry, Medication):
         data["classes"] = [kb.medications[c].name for c in entry.member_of]
         data["members"] = [m.name for m in kb.members_of(entry.id)]

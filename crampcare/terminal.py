@@ -50,14 +50,14 @@ def _cites(sources: Iterable[dict[str, Any]]) -> str:
 
 def card(data: dict[str, Any], style: Style) -> str:
     """A knowledge-base entry as readable text."""
-    if data["kind"] == "point":
+    if data["type"] == "point":
         return _point_card(data, style)
     lines = [
-        style.head(f"{data['kind'].replace('_', ' ')}: {data.get('name', data['id'])}"),
+        style.head(f"{data['type'].replace('_', ' ')}: {data.get('name', data['id'])}"),
         f"  id: {data['id']}",
     ]
     for key, value in data.items():
-        if key in ("kind", "id", "name", "sources"):
+        if key in ("type", "id", "name", "sources"):
             continue
         if isinstance(value, list | dict) and not value:
             continue

@@ -142,12 +142,25 @@ def recognise_medications(
     return found, unknown
 
 
+NEGATIONS = ("no", "not", "denies", "denied", "without", "negative", "non", "never", "excluded")
+NEGATION_WINDOW = 3  # words before a phrase that can negate it ("no known liver disease")
+
+
+def _negated(words: list[str], start: int) -> bool:
+    return any(w in NEGATIONS for w in words[max(0, start - NEGATION_WINDOW) : start])
+
+
 def _condition_from_text(kb: KnowledgeBase, text: str) -> list[tuple[str, str]]:
-    folded = f" {' '.join(_WORD.findall(fold(text)))} "
+    words = _WORD.findall(fold(text))
     hits: list[tuple[str, str]] = []
     for phrase, cond_id in kb.index.condition_phrases:
-        if f" {phrase} " in folded and cond_id not in {h[0] for h in hits}:
-            hits.append((cond_id, f"{text!r} (phrase {phrase!r})"))
+        if cond_id in {h[0] for h in hits}:
+            continue
+        size = phrase.count(" ") + 1
+        for start in range(len(words) - size + 1):
+            if " ".join(words[start : start + size]) == phrase and not _negated(words, start):
+                hits.append((cond_id, f"{text!r} (phrase {phrase!r})"))
+                break
     return hits
 
 

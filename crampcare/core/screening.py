@@ -37,18 +37,23 @@ def _medication_factors(facts: Facts, kb: KnowledgeBase) -> list[FactorOut]:
     out: list[FactorOut] = []
     for match in facts.medication_effects.get("cramp", ()):
         med = kb.medications[match.id]
-        # the most specific entry that says something about cramps: the ingredient, else a class
+        # what the ingredient and each of its classes say about cramps
         chain = [med, *(kb.medications[c] for c in med.member_of)]
-        described = next((m for m in chain if m.cramp_association), med)
+        told = [m for m in chain if m.cramp_association]
+        lead = told[-1] if told else med  # the class statement carries the evidence
+        summary = " ".join(
+            (m.cramp_association or "") if m is med else f"{m.name}: {m.cramp_association}"
+            for m in told
+        )
         out.append(
             {
                 "id": med.id,
                 "kind": "medication",
                 "matched": [match.matched],
-                "summary": f"{med.name}: {described.cramp_association or 'linked to cramps.'}",
-                "certainty": (described.certainty or Certainty.very_low).value,
-                "verification": described.verification.value,
-                "sources": cite(kb, described.sources),
+                "summary": f"{med.name}. {summary or 'Linked to cramps.'}",
+                "certainty": (lead.certainty or Certainty.very_low).value,
+                "verification": lead.verification.value,
+                "sources": cite(kb, [s for m in told or [med] for s in m.sources]),
             }
         )
     return out
@@ -160,7 +165,7 @@ def referral(flags: list[RedFlagOut], factors: list[FactorOut]) -> Referral:
             urgency = Urgency(flag["urgency"])
     meds = [f for f in factors if f["kind"] == "medication"]
     if meds:
-        names = ", ".join(f["summary"].split(":")[0] for f in meds)
+        names = ", ".join(kb_name for kb_name in (f["summary"].split(".")[0] for f in meds))
         reasons.append(f"Medication review by the prescriber (routine): {names} can cause cramps.")
         if urgency.rank < Urgency.routine.rank:
             urgency = Urgency.routine
