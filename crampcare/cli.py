@@ -107,6 +107,11 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    _print_json(services.contract_schema(args.contract, _kb(args)))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crampcare",
@@ -150,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--today", metavar="YYYY-MM-DD", help="date of the assessment (default: today)"
     )
     assess.set_defaults(func=cmd_assess)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of a contract")
+    schema.add_argument("contract", choices=["intake", "assessment"])
+    schema.set_defaults(func=cmd_schema)
     return parser
 
 

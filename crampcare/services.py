@@ -17,6 +17,7 @@ import yaml
 from crampcare.core.assess import assess
 from crampcare.core.contract import Assessment
 from crampcare.core.intake import InvalidIntake
+from crampcare.core.schemas import assessment_schema, intake_schema
 from crampcare.kb.loader import KnowledgeBase, KnowledgeBaseError, load_kb
 from crampcare.kb.lookup import Hit, resolve, search
 from crampcare.kb.requirements import missing
@@ -28,6 +29,7 @@ __all__ = [
     "NotFound",
     "UnreadableDocument",
     "assess_document",
+    "contract_schema",
     "kb_card",
     "kb_check",
     "kb_search",
@@ -158,6 +160,15 @@ def kb_search(kb: KnowledgeBase, text: str) -> list[dict[str, Any]]:
 
 
 # --- assessment ----------------------------------------------------------------------------
+
+
+def contract_schema(name: str, kb: KnowledgeBase) -> dict[str, Any]:
+    """The JSON Schema of the intake or assessment contract, generated from the code."""
+    if name == "intake":
+        return intake_schema(kb)
+    if name == "assessment":
+        return assessment_schema()
+    raise NotFound(f"no contract named {name!r}; valid: intake, assessment")
 
 
 def read_document(text: str, name: str = "intake") -> Any:

@@ -6,7 +6,9 @@ JSON Schema in ``docs/`` is generated from these definitions.
 
 from __future__ import annotations
 
-from typing import Final, Literal, TypedDict
+from typing import Final, Literal
+
+from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12 for the schema
 
 SCHEMA_ID: Final = "crampcare.assessment/1"
 

@@ -20,6 +20,7 @@ ALLOWED_ROOTS = {
     "itertools",
     "re",
     "typing",
+    "typing_extensions",
     "pydantic",
     "crampcare",
 }
