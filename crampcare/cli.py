@@ -44,11 +44,16 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json(report)
     else:
-        print(f"knowledge base OK · kb_version {report['kb_version']}")
+        print(f"knowledge base valid · kb_version {report['kb_version']}")
         for name, count in report["counts"].items():
             print(f"  {name:<28} {count:>4}")
+        print("required entries:")
+        for kind, ids in report["required"].items():
+            lacking = set(report["missing_required"].get(kind, ()))
+            marked = [f"{i} (MISSING)" if i in lacking else i for i in ids]
+            print(f"  {kind} ({len(ids) - len(lacking)}/{len(ids)}): {', '.join(marked)}")
         for kind, ids in report["missing_required"].items():
-            print(f"  MISSING required {kind}: {', '.join(ids)}", file=sys.stderr)
+            print(f"crampcare: missing required {kind}: {', '.join(ids)}", file=sys.stderr)
     return EXIT_FAILED if report["missing_required"] else EXIT_OK
 
 

@@ -20,7 +20,7 @@ from crampcare.core.intake import InvalidIntake
 from crampcare.core.schemas import assessment_schema, intake_schema
 from crampcare.kb.loader import KnowledgeBase, KnowledgeBaseError, load_kb
 from crampcare.kb.lookup import Hit, resolve, search
-from crampcare.kb.requirements import missing
+from crampcare.kb.requirements import REQUIRED, missing
 from crampcare.kb.schema import Condition, Medication, Pattern, Point, RedFlag
 
 __all__ = [
@@ -60,7 +60,12 @@ def knowledge_base(data_dir: Path | None = None) -> KnowledgeBase:
 
 
 def kb_check(kb: KnowledgeBase) -> dict[str, Any]:
-    return {"kb_version": kb.version, "counts": kb.counts(), "missing_required": missing(kb)}
+    return {
+        "kb_version": kb.version,
+        "counts": kb.counts(),
+        "required": {kind: list(ids) for kind, ids in REQUIRED.items()},
+        "missing_required": missing(kb),
+    }
 
 
 def _sources(kb: KnowledgeBase, ids: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -44,6 +44,12 @@ def _wrap(text: str, indent: str = "    ", width: int = 96) -> str:
     return "\n".join(lines)
 
 
+def _first_sentence(text: str) -> str:
+    """The first sentence: the one-page summary keeps the gist; --format json has it all."""
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
 def _cites(sources: Iterable[dict[str, Any]]) -> str:
     return "; ".join(s["id"] for s in sources)
 
@@ -209,7 +215,7 @@ def assessment(a: Assessment, style: Style) -> str:
     if a["advice"]:
         out += ["", style.head("Advice for the patient")]
         for item in a["advice_details"]:
-            out.append(_wrap(f"- {item['text']} [{item['certainty']}]", "  ", 100))
+            out.append(_wrap(f"- {_first_sentence(item['text'])} [{item['certainty']}]", "  ", 100))
     unknown = a["unrecognised"]
     if unknown["medications"] or unknown["conditions"]:
         out += ["", style.head("Not recognised (check by hand)")]
