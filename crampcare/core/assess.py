@@ -20,7 +20,7 @@ from crampcare.core.rules import because
 from crampcare.core.safety import Effects, active_cautions, names
 from crampcare.core.screening import contributing_factors, red_flags, referral
 from crampcare.kb.loader import KnowledgeBase
-from crampcare.kb.schema import Urgency
+from crampcare.kb.schema import Condition, Urgency
 
 DISCLAIMER = (
     "Decision support for a licensed practitioner, not a diagnosis and not a substitute for "
@@ -29,38 +29,28 @@ DISCLAIMER = (
 FALLBACK_PRESENTATION = "cramp_spasm_unspecified"
 
 
+def _presentation(cond: Condition, reasons: list[str], kb: KnowledgeBase) -> PresentationOut:
+    return {
+        "id": cond.id,
+        "name": cond.name,
+        "codes": [{"system": c.system, "code": c.code, "display": c.display} for c in cond.codes],
+        "because": reasons,
+        "sources": cite(kb, cond.sources),
+    }
+
+
 def presentations(facts: Facts, kb: KnowledgeBase) -> list[PresentationOut]:
+    """The presentations whose rule fits the complaint; the unspecified one when none does."""
     out: list[PresentationOut] = []
     for cond in kb.conditions.values():
         if cond.kind != "presentation" or cond.applies_when is None:
             continue
         reasons = because(cond.applies_when, facts, kb)
-        if reasons is None:
-            continue
-        out.append(
-            {
-                "id": cond.id,
-                "name": cond.name,
-                "codes": [
-                    {"system": c.system, "code": c.code, "display": c.display} for c in cond.codes
-                ],
-                "because": reasons,
-                "sources": cite(kb, cond.sources),
-            }
-        )
+        if reasons is not None:
+            out.append(_presentation(cond, reasons, kb))
     if not out and FALLBACK_PRESENTATION in kb.conditions:
-        cond = kb.conditions[FALLBACK_PRESENTATION]
-        out.append(
-            {
-                "id": cond.id,
-                "name": cond.name,
-                "codes": [
-                    {"system": c.system, "code": c.code, "display": c.display} for c in cond.codes
-                ],
-                "because": ["no more specific presentation fits"],
-                "sources": cite(kb, cond.sources),
-            }
-        )
+        fallback = kb.conditions[FALLBACK_PRESENTATION]
+        out.append(_presentation(fallback, ["no more specific presentation fits"], kb))
     return out
 
 

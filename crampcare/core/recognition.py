@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from crampcare.core.intake import CodedItem
@@ -123,23 +124,38 @@ def medication_from_code(kb: KnowledgeBase, item: CodedItem) -> tuple[str, str] 
     return None
 
 
+Hit = tuple[str, str]  # (id, how it matched)
+
+
+def _recognise(
+    items: tuple[str | CodedItem, ...],
+    by_code: Callable[[CodedItem], list[Hit]],
+    by_text: Callable[[str], list[Hit]],
+) -> tuple[list[Match], list[str]]:
+    """Matches for every item, and the items (described) that matched nothing."""
+    found: list[Match] = []
+    unknown: list[str] = []
+    for i, item in enumerate(items):
+        hits = by_code(item) if isinstance(item, CodedItem) else by_text(item)
+        if not hits:
+            unknown.append(_describe_code(item) if isinstance(item, CodedItem) else item)
+        found.extend(Match(ident, matched, i) for ident, matched in hits)
+    return found, unknown
+
+
 def recognise_medications(
     kb: KnowledgeBase, items: tuple[str | CodedItem, ...]
 ) -> tuple[list[Match], list[str]]:
     """Recognised medications and the entries that matched nothing."""
-    found: list[Match] = []
-    unknown: list[str] = []
-    for i, item in enumerate(items):
-        hit = (
-            medication_from_code(kb, item)
-            if isinstance(item, CodedItem)
-            else medication_from_text(kb, item)
-        )
-        if hit is None:
-            unknown.append(_describe_code(item) if isinstance(item, CodedItem) else item)
-        else:
-            found.append(Match(hit[0], hit[1], i))
-    return found, unknown
+
+    def listed(hit: Hit | None) -> list[Hit]:
+        return [hit] if hit else []
+
+    return _recognise(
+        items,
+        lambda item: listed(medication_from_code(kb, item)),
+        lambda text: listed(medication_from_text(kb, text)),
+    )
 
 
 NEGATIONS = ("no", "not", "denies", "denied", "without", "negative", "non", "never", "excluded")
@@ -177,15 +193,9 @@ def _condition_from_code(kb: KnowledgeBase, item: CodedItem) -> list[tuple[str, 
 def recognise_conditions(
     kb: KnowledgeBase, items: tuple[str | CodedItem, ...]
 ) -> tuple[list[Match], list[str]]:
-    found: list[Match] = []
-    unknown: list[str] = []
-    for i, item in enumerate(items):
-        hits = (
-            _condition_from_code(kb, item)
-            if isinstance(item, CodedItem)
-            else _condition_from_text(kb, item)
-        )
-        if not hits:
-            unknown.append(_describe_code(item) if isinstance(item, CodedItem) else item)
-        found.extend(Match(cond_id, matched, i) for cond_id, matched in hits)
-    return found, unknown
+    """Recognised conditions (an item may match several) and the entries that matched nothing."""
+    return _recognise(
+        items,
+        lambda item: _condition_from_code(kb, item),
+        lambda text: _condition_from_text(kb, text),
+    )

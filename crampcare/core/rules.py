@@ -19,8 +19,14 @@ def _names(kb: KnowledgeBase, vocab: str) -> Mapping[str, str]:
     return kb.vocab_names[vocab]
 
 
-def _member(value: str, present: frozenset[str], label: str, name: str) -> Reasons:
-    return [f"{label}: {name}"] if value in present else None
+# rule key -> (Facts attribute holding the ids present, label in the reason, vocabulary)
+MEMBERSHIP = {
+    "finding": ("findings", "finding", "findings"),
+    "trigger": ("triggers", "trigger", "triggers"),
+    "tcm_sign": ("tcm_signs", "sign", "tcm_signs"),
+    "device": ("devices", "device", "devices"),
+    "region": ("regions", "region", "regions"),
+}
 
 
 def _lab(bound: LabBound, facts: Facts, below: bool) -> Reasons:
@@ -81,47 +87,18 @@ def because(rule: Rule, facts: Facts, kb: KnowledgeBase) -> Reasons:  # noqa: C9
         return found if found else None
     if rule.not_ is not None:
         return None if because(rule.not_, facts, kb) is not None else []
-    if rule.finding is not None:
-        return _member(
-            rule.finding,
-            facts.findings,
-            "finding",
-            _names(kb, "findings").get(rule.finding, rule.finding),
-        )
-    if rule.trigger is not None:
-        return _member(
-            rule.trigger,
-            facts.triggers,
-            "trigger",
-            _names(kb, "triggers").get(rule.trigger, rule.trigger),
-        )
-    if rule.tcm_sign is not None:
-        return _member(
-            rule.tcm_sign,
-            facts.tcm_signs,
-            "sign",
-            _names(kb, "tcm_signs").get(rule.tcm_sign, rule.tcm_sign),
-        )
-    if rule.device is not None:
-        return _member(
-            rule.device,
-            facts.devices,
-            "device",
-            _names(kb, "devices").get(rule.device, rule.device),
-        )
+    for key, (facts_attr, label, vocab) in MEMBERSHIP.items():
+        wanted = getattr(rule, key)
+        if wanted is not None:
+            if wanted not in getattr(facts, facts_attr):
+                return None
+            return [f"{label}: {_names(kb, vocab).get(wanted, wanted)}"]
     if rule.device_electronic is not None:
         names = _names(kb, "devices")
         present = sorted(names[d] for d in facts.electronic_devices)
         if bool(present) != rule.device_electronic:
             return None
         return [f"implanted electronic device: {', '.join(present)}"] if present else []
-    if rule.region is not None:
-        return _member(
-            rule.region,
-            facts.regions,
-            "region",
-            _names(kb, "regions").get(rule.region, rule.region),
-        )
     if rule.complaint_kind is not None:
         kind = facts.intake.document.complaint.kind
         return [f"complaint: {kind}"] if kind == rule.complaint_kind else None

@@ -6,7 +6,7 @@ import pytest
 
 from crampcare.kb.loader import KnowledgeBase, load_kb
 from crampcare.kb.requirements import REQUIRED, missing
-from crampcare.kb.schema import Urgency, Verification
+from crampcare.kb.schema import Cited, Urgency, Verification
 
 
 def test_it_has_every_required_entry(kb: KnowledgeBase) -> None:
@@ -25,36 +25,33 @@ def test_every_red_flag_has_an_urgency_and_an_action(kb: KnowledgeBase) -> None:
         assert flag.sources
 
 
-def test_every_entry_cites_a_known_source(kb: KnowledgeBase) -> None:
-    collections = [
-        kb.points,
-        kb.conditions,
-        kb.patterns,
-        kb.medications,
-        kb.red_flags,
-        kb.cautions,
-        kb.advice,
+def cited_entries(kb: KnowledgeBase) -> list[Cited]:
+    return [
+        entry
+        for entries in (
+            kb.points,
+            kb.conditions,
+            kb.patterns,
+            kb.medications,
+            kb.red_flags,
+            kb.cautions,
+            kb.advice,
+        )
+        for entry in entries.values()
     ]
-    for entries in collections:
-        for entry in entries.values():
-            assert entry.sources, entry
-            assert set(entry.sources) <= set(kb.sources)
+
+
+def test_every_entry_cites_a_known_source(kb: KnowledgeBase) -> None:
+    for entry in cited_entries(kb):
+        assert entry.sources, entry
+        assert set(entry.sources) <= set(kb.sources)
 
 
 def test_nothing_resting_on_a_seed_article_alone_is_marked_primary(kb: KnowledgeBase) -> None:
     seeds = {sid for sid, s in kb.sources.items() if s.kind == "seed_article"}
-    for entries in (
-        kb.points,
-        kb.conditions,
-        kb.patterns,
-        kb.medications,
-        kb.red_flags,
-        kb.cautions,
-        kb.advice,
-    ):
-        for entry in entries.values():
-            if set(entry.sources) <= seeds:
-                assert entry.verification is not Verification.primary, entry
+    for entry in cited_entries(kb):
+        if set(entry.sources) <= seeds:
+            assert entry.verification is not Verification.primary, entry
 
 
 def test_points_traditionally_avoided_in_pregnancy_are_graded_as_tradition(
