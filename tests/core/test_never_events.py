@@ -6,9 +6,11 @@ import json
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
+from jsonschema import Draft202012Validator
 
 from crampcare.core.assess import assess
 from crampcare.core.contract import Assessment
+from crampcare.core.schemas import assessment_schema
 from crampcare.kb.loader import KnowledgeBase, load_kb
 from tests.factories import TODAY
 from tests.strategies import intakes
@@ -90,3 +92,12 @@ def test_same_input_same_bytes(doc: dict[str, Any]) -> None:
     first = json.dumps(assess(doc, KB, TODAY), ensure_ascii=False)
     again = json.dumps(assess(json.loads(json.dumps(doc)), KB_AGAIN, TODAY), ensure_ascii=False)
     assert first == again
+
+
+ASSESSMENT_SCHEMA = Draft202012Validator(assessment_schema())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(intakes(KB))
+def test_every_output_validates_against_the_published_schema(doc: dict[str, Any]) -> None:
+    ASSESSMENT_SCHEMA.validate(json.loads(json.dumps(assess(doc, KB, TODAY))))
