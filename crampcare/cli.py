@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from crampcare import services, terminal
+from crampcare import clinic_cli, services, terminal
 from crampcare.kb.loader import KnowledgeBase
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="use the knowledge base in DIR (default: the one packaged with crampcare)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    clinic_cli.add_commands(sub)  # serve, demo, audit, openapi, reassess (Django, loaded lazily)
 
     kb = sub.add_parser("kb", help="inspect the knowledge base")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="SUBCOMMAND")

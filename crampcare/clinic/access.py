@@ -1,0 +1,65 @@
+"""Who may do what. Roles are per clinic, and nobody reaches another clinic's records.
+
+| capability      | practitioner | front desk | clinic admin |
+|-----------------|:------------:|:----------:|:------------:|
+| demographics    |      ✓       |     ✓      |      ✓       |
+| clinical        |      ✓       |            |              |
+| manage users    |              |            |      ✓       |
+
+"clinical" covers intakes, assessments and treatment plans.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from crampcare.clinic.errors import Forbidden, NotFound, Unauthenticated
+from crampcare.records import audit
+from crampcare.records.models import Patient, Role
+
+
+class Can(StrEnum):
+    DEMOGRAPHICS = "demographics"
+    CLINICAL = "clinical"
+    MANAGE_USERS = "manage_users"
+
+
+GRANTS: dict[str, frozenset[Can]] = {
+    Role.PRACTITIONER: frozenset({Can.DEMOGRAPHICS, Can.CLINICAL}),
+    Role.FRONT_DESK: frozenset({Can.DEMOGRAPHICS}),
+    Role.CLINIC_ADMIN: frozenset({Can.DEMOGRAPHICS, Can.MANAGE_USERS}),
+}
+
+
+def may(actor: Any, capability: Can) -> bool:
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    return capability in GRANTS.get(actor.role, frozenset())
+
+
+def require(actor: Any, capability: Can, what: str) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise Unauthenticated("sign in first")
+    if not may(actor, capability):
+        audit.append(actor, "denied", what, detail={"needs": capability.value})
+        raise Forbidden(f"a {actor.get_role_display().lower()} may not {_verb(capability)}")
+
+
+def _verb(capability: Can) -> str:
+    return {
+        Can.DEMOGRAPHICS: "see patients' details",
+        Can.CLINICAL: "see or change clinical records (intakes, assessments, plans)",
+        Can.MANAGE_USERS: "manage user accounts",
+    }[capability]
+
+
+def patient_for(actor: Any, patient_id: object, *, lock: bool = False) -> Patient:
+    """The actor's clinic's patient, or ``NotFound`` (also for another clinic's patient)."""
+    query = Patient.objects.filter(clinic_id=actor.clinic_id)
+    if lock:
+        query = query.select_for_update()
+    patient = query.filter(pk=patient_id).first()
+    if patient is None:
+        raise NotFound(f"no patient {patient_id}")
+    return patient

@@ -1,0 +1,141 @@
+"""Patients: demographics, contact and consent. Visible to every role of the patient's clinic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from crampcare.clinic._common import stamp
+from crampcare.clinic.access import Can, patient_for, require
+from crampcare.clinic.errors import Invalid
+from crampcare.clinic.schemas import PatientIn, PatientPatch, Text, parse
+from crampcare.records import audit
+from crampcare.records.models import Patient
+
+MAX_LIMIT = 200
+CONSENTS = ("consent_treatment", "consent_data_processing")
+
+
+def to_dict(patient: Patient) -> dict[str, Any]:
+    return {
+        "id": patient.id,
+        "clinic_id": patient.clinic_id,
+        "given_name": patient.given_name,
+        "family_name": patient.family_name,
+        "birth_date": patient.birth_date,
+        "sex": patient.sex,
+        "phone": patient.phone,
+        "email": patient.email,
+        "address": patient.address,
+        "consent_treatment": patient.consent_treatment,
+        "consent_treatment_at": patient.consent_treatment_at,
+        "consent_data_processing": patient.consent_data_processing,
+        "consent_data_processing_at": patient.consent_data_processing_at,
+        **stamp(patient),
+    }
+
+
+def list_patients(actor: Any, query: str = "", limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """The clinic's patients, by family name; ``query`` matches names, phone or email."""
+    require(actor, Can.DEMOGRAPHICS, "patient")
+    problems = []
+    if not 1 <= limit <= MAX_LIMIT:
+        problems.append(("limit", f"must be between 1 and {MAX_LIMIT}"))
+    if offset < 0:
+        problems.append(("offset", "must be 0 or more"))
+    if len(query) > 100:
+        problems.append(("q", "must be at most 100 characters"))
+    if problems:
+        raise Invalid(problems)
+    query = parse_text(query, "q").strip()
+    rows = Patient.objects.filter(clinic_id=actor.clinic_id)
+    if query:
+        rows = rows.filter(
+            Q(family_name__icontains=query)
+            | Q(given_name__icontains=query)
+            | Q(phone__icontains=query)
+            | Q(email__icontains=query)
+        )
+    rows = rows.select_related("created_by", "updated_by").order_by(
+        "family_name", "given_name", "id"
+    )
+    count = rows.count()
+    page = list(rows[offset : offset + limit])
+    audit.append(
+        actor,
+        "list",
+        "patient",
+        detail={"query": query, "offset": offset, "ids": [str(p.id) for p in page]},
+    )
+    return {"count": count, "items": [to_dict(p) for p in page]}
+
+
+def parse_text(value: str, field: str) -> str:
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        return str(TypeAdapter(Text).validate_python(value))
+    except ValidationError as exc:
+        raise Invalid(
+            [(field, e["msg"].removeprefix("Value error, ")) for e in exc.errors()]
+        ) from None
+
+
+def get_patient(actor: Any, patient_id: object) -> dict[str, Any]:
+    require(actor, Can.DEMOGRAPHICS, "patient")
+    patient = patient_for(actor, patient_id)
+    audit.append(actor, "read", "patient", patient.id, patient_id=patient.id)
+    return to_dict(patient)
+
+
+def create_patient(actor: Any, data: Any) -> dict[str, Any]:
+    require(actor, Can.DEMOGRAPHICS, "patient")
+    fields = parse(PatientIn, data)
+    with transaction.atomic():
+        patient = Patient(clinic_id=actor.clinic_id, **fields.model_dump())
+        now = timezone.now()
+        for consent in CONSENTS:
+            if getattr(patient, consent):
+                setattr(patient, f"{consent}_at", now)
+        patient.stamp(actor, created=True)
+        patient.save(force_insert=True)
+        audit.append(
+            actor, "create", "patient", patient.id, patient_id=patient.id, detail=_changed(fields)
+        )
+    return to_dict(patient)
+
+
+def update_patient(actor: Any, patient_id: object, data: Any) -> dict[str, Any]:
+    """Change some fields; consent times are set when consent is given and cleared when it is
+    withdrawn."""
+    require(actor, Can.DEMOGRAPHICS, "patient")
+    fields = parse(PatientPatch, data)
+    changes = fields.model_dump(exclude_unset=True)
+    nulls = [name for name, value in changes.items() if value is None]
+    if nulls:
+        raise Invalid([(name, "must not be null") for name in nulls])
+    with transaction.atomic():
+        patient = patient_for(actor, patient_id, lock=True)
+        now = timezone.now()
+        for name, value in changes.items():
+            if name in CONSENTS and value != getattr(patient, name):
+                setattr(patient, f"{name}_at", now if value else None)
+            setattr(patient, name, value)
+        patient.stamp(actor)
+        patient.save()
+        audit.append(
+            actor,
+            "update",
+            "patient",
+            patient.id,
+            patient_id=patient.id,
+            detail={"fields": sorted(changes)},
+        )
+    return to_dict(patient)
+
+
+def _changed(fields: PatientIn) -> dict[str, Any]:
+    return {"fields": sorted(fields.model_dump(exclude_defaults=True))}

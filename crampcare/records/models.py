@@ -1,0 +1,229 @@
+"""The records. Every record knows who created and last changed it, and when (``Tracked``).
+
+Clinical records (intakes, assessments, plans) are never edited in place: a new intake version,
+a re-assessment or a new plan is a new row, so the history stays whole.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Tracked(models.Model):
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    def stamp(self, actor: Any, *, created: bool = False) -> None:
+        """Set who and when; ``actor`` is a user or None (the system, e.g. first-run setup)."""
+        now = timezone.now()
+        user = actor if actor is not None and actor.pk else None
+        if created:
+            self.created_at, self.created_by = now, user
+        self.updated_at, self.updated_by = now, user
+
+
+class Clinic(Tracked):
+    name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    FRONT_DESK = "front_desk", "Front desk"
+    CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+
+
+class User(AbstractUser, Tracked):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="users")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    licence_number = models.CharField(max_length=60, blank=True, default="")
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="practitioner") | ~Q(licence_number=""),
+                name="practitioner_has_licence",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in Role]), name="user_role_known"
+            ),
+        ]
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class Patient(Tracked):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    birth_date = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    phone = models.CharField(max_length=40, blank=True, default="")
+    email = models.EmailField(max_length=254, blank=True, default="")
+    address = models.TextField(max_length=500, blank=True, default="")
+    consent_treatment = models.BooleanField(default=False)
+    consent_treatment_at = models.DateTimeField(null=True, blank=True)
+    consent_data_processing = models.BooleanField(default=False)
+    consent_data_processing_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic", "family_name", "given_name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sex__in=[s.value for s in Sex]), name="patient_sex_known"
+            ),
+        ]
+
+
+class Intake(Tracked):
+    """One version of a patient's ``crampcare.intake/1`` document, as it was submitted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intakes")
+    version = models.PositiveIntegerField()
+    schema = models.CharField(max_length=40, default="crampcare.intake/1")
+    taken_on = models.DateField(help_text="the clinical 'today' the intake is assessed against")
+    document = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "version"], name="intake_version_unique")
+        ]
+
+
+class Assessment(Tracked):
+    """The engine's output for one intake under one knowledge-base version."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="assessments")
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="assessments")
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    kb_version = models.CharField(max_length=80)
+    assessed_on = models.DateField()
+    urgency = models.CharField(max_length=12)
+    needling_allowed = models.BooleanField()
+    result = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "created_at"])]
+
+
+class TreatmentPlan(Tracked):
+    """The prescription the practitioner accepted from an assessment (CDS Hooks feedback)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plans")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="plans")
+    note = models.TextField(max_length=2000, blank=True, default="")
+
+
+class Decision(models.TextChoices):
+    ACCEPTED = "accepted"
+    REMOVED = "removed"
+    ADDED = "added"
+
+
+class PlanPoint(models.Model):
+    """One point of a plan: a suggestion accepted or removed, or a point the practitioner added.
+    Every removal and addition carries its reason."""
+
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.CASCADE, related_name="points")
+    position = models.PositiveIntegerField()
+    point = models.CharField(max_length=40, help_text="code, or ASHI@region for Ashi points")
+    code = models.CharField(max_length=10)
+    side = models.CharField(max_length=10)
+    region = models.CharField(max_length=20, blank=True, default="")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    reason = models.TextField(max_length=500, blank=True, default="")
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "point"], name="plan_point_unique"),
+            models.CheckConstraint(
+                condition=Q(decision="accepted") | ~Q(reason=""), name="override_has_reason"
+            ),
+        ]
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept for throttling (``LOGIN_MAX_FAILURES`` per lockout window)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.CharField(max_length=45, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+
+class AuditEntry(models.Model):
+    """One append-only, hash-chained entry: who did what to which record, and when.
+
+    ``hash`` is SHA-256 over the entry's content and ``prev_hash``; database triggers refuse
+    UPDATE and DELETE. ``crampcare audit verify`` recomputes the chain.
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True)
+    actor = models.CharField(max_length=150)
+    clinic_id = models.BigIntegerField(null=True)
+    action = models.CharField(max_length=20)
+    record_type = models.CharField(max_length=30)
+    record_id = models.CharField(max_length=64, blank=True, default="")
+    patient_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    detail = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+
+
+class AuditHead(models.Model):
+    """The last entry's number and hash, so that removing entries from the end shows."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)

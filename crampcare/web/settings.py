@@ -1,0 +1,126 @@
+"""Django settings, read from the environment (see docs/api.md, "Settings").
+
+Importing this module reads variables and files; it creates nothing. ``crampcare serve`` creates
+the data directory, the SQLite database and the secret key on first run.
+"""
+
+from __future__ import annotations
+
+import os
+
+from crampcare.web import config
+
+DATA_DIR = config.data_dir()
+DATABASE_URL = os.environ.get("DATABASE_URL", "").strip() or None
+DEBUG = config.env_bool("CRAMPCARE_DEBUG", False)
+SECRET_KEY = config.secret_key(DATA_DIR)
+ALLOWED_HOSTS = config.env_list("CRAMPCARE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = config.env_list("CRAMPCARE_CSRF_TRUSTED_ORIGINS", [])
+TIME_ZONE = config.env_str("CRAMPCARE_TIME_ZONE", "UTC") or "UTC"
+
+DATABASES = {"default": config.database(DATABASE_URL, DATA_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "crampcare.records",
+    "crampcare.web",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "crampcare.web.middleware.SecurityHeaders",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+ROOT_URLCONF = "crampcare.web.urls"
+WSGI_APPLICATION = "crampcare.web.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+STATIC_URL = "/static/"
+STATIC_ROOT = None  # served from the package by WhiteNoise; no collectstatic step
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # serve the package's static files without collectstatic
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- accounts ------------------------------------------------------------------------------
+AUTH_USER_MODEL = "records.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/login"
+LOGIN_REDIRECT_URL = "/"
+LOGIN_MAX_FAILURES = config.env_int("CRAMPCARE_LOGIN_MAX_FAILURES", 5, low=1, high=1000)
+LOGIN_LOCKOUT_SECONDS = config.env_int("CRAMPCARE_LOGIN_LOCKOUT_SECONDS", 900, low=1, high=86400)
+API_TOKEN_DAYS = config.env_int("CRAMPCARE_API_TOKEN_DAYS", 30, low=1, high=3650)
+
+# --- sessions, cookies, headers ------------------------------------------------------------
+SECURE_COOKIES = config.env_bool("CRAMPCARE_SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = config.env_int("CRAMPCARE_SESSION_SECONDS", 8 * 3600, low=300, high=30 * 86400)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "crampcare.web.errors.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_HSTS_SECONDS = config.env_int("CRAMPCARE_HSTS_SECONDS", 0, low=0, high=2 * 365 * 86400)
+SECURE_SSL_REDIRECT = config.env_bool("CRAMPCARE_SSL_REDIRECT", False)
+if config.env_bool("CRAMPCARE_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # an intake is a few kB
+
+USE_TZ = True
+USE_I18N = False
+LANGUAGE_CODE = "en"
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "WARNING"},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "crampcare": {"handlers": ["console"], "level": "INFO"},
+    },
+}

@@ -1,0 +1,82 @@
+"""A small named world for the record tests, on whichever database the run uses.
+
+Willow clinic: Alice (practitioner), Fran (front desk), Adam (clinic admin).
+Birch clinic: Bert (practitioner), who must never see Willow's records.
+Patients: Ellen at Willow (consents given), Nadia at Willow (no consents), Otto at Birch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from crampcare import services
+from crampcare.clinic import accounts, assessments, patients
+from crampcare.kb.loader import KnowledgeBase
+from tests.factories import make_intake
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class World:
+    alice: Any
+    fran: Any
+    adam: Any
+    bert: Any
+    ellen: dict[str, Any]
+    nadia: dict[str, Any]
+    otto: dict[str, Any]
+    assessment: dict[str, Any]
+    kb: KnowledgeBase
+
+    def user(self, name: str) -> Any:
+        return getattr(self, name)
+
+
+def person(given: str, family: str, consent: bool = True) -> dict[str, Any]:
+    return {
+        "given_name": given,
+        "family_name": family,
+        "birth_date": "1961-04-12",
+        "sex": "female",
+        "phone": "+44 20 7946 0000",
+        "email": f"{given.lower()}@example.org",
+        "consent_treatment": consent,
+        "consent_data_processing": consent,
+    }
+
+
+def _user(admin: Any, username: str, role: str) -> Any:
+    from crampcare.records.models import User
+
+    extra = {"licence_number": f"LIC-{username}"} if role == "practitioner" else {}
+    accounts.create_user(admin, {"username": username, "password": PASSWORD, "role": role, **extra})
+    return User.objects.get(username=username)
+
+
+def build_world() -> World:
+    from crampcare.records.models import User
+
+    kb = services.knowledge_base()
+    accounts.first_admin("Willow", {"username": "adam", "password": PASSWORD})
+    adam = User.objects.get(username="adam")
+    alice = _user(adam, "alice", "practitioner")
+    fran = _user(adam, "fran", "front_desk")
+    accounts.first_admin("Birch", {"username": "bella", "password": PASSWORD})
+    bella = User.objects.get(username="bella")
+    bert = _user(bella, "bert", "practitioner")
+    ellen = patients.create_patient(alice, person("Ellen", "Ayres"))
+    nadia = patients.create_patient(fran, person("Nadia", "Bloom", consent=False))
+    otto = patients.create_patient(bert, person("Otto", "Crane"))
+    assessment = assessments.create_assessment(
+        alice, {"patient_id": ellen["id"], "intake": make_intake()}, kb
+    )
+    return World(alice, fran, adam, bert, ellen, nadia, otto, assessment, kb)
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()
