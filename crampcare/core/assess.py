@@ -91,7 +91,7 @@ def _advice(facts: Facts, kb: KnowledgeBase) -> list[AdviceOut]:
 def assess_intake(facts: Facts, kb: KnowledgeBase, today: dt.date) -> Assessment:
     flags = red_flags(facts, kb)
     factors = contributing_factors(facts, kb)
-    refer = referral(flags, factors)
+    refer = referral(flags, factors, kb)
     caution_list, effects = active_cautions(facts, kb)
     needling = _needling(Urgency(refer["urgency"]), effects)
     found_presentations = presentations(facts, kb)

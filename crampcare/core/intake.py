@@ -76,7 +76,7 @@ class CodedItem(Strict):
 class LabResult(Strict):
     test: str | None = None
     loinc: str | None = None
-    value: float
+    value: Annotated[float, Field(allow_inf_nan=False)]
     unit: Annotated[str, Field(min_length=1, max_length=30)]
     # the reporting laboratory's own range, in the same unit: preferred to the kb's default
     reference_low: float | None = None

@@ -155,7 +155,7 @@ def contributing_factors(facts: Facts, kb: KnowledgeBase) -> list[FactorOut]:
     ]
 
 
-def referral(flags: list[RedFlagOut], factors: list[FactorOut]) -> Referral:
+def referral(flags: list[RedFlagOut], factors: list[FactorOut], kb: KnowledgeBase) -> Referral:
     """The most urgent referral any red flag asks for; a medication worth a review is routine."""
     urgency = Urgency.none
     reasons: list[str] = []
@@ -163,10 +163,11 @@ def referral(flags: list[RedFlagOut], factors: list[FactorOut]) -> Referral:
         reasons.append(f"{flag['name']} ({flag['urgency']}): {flag['action']}")
         if Urgency(flag["urgency"]).rank > urgency.rank:
             urgency = Urgency(flag["urgency"])
-    meds = [f for f in factors if f["kind"] == "medication"]
+    meds = [kb.medications[f["id"]].name for f in factors if f["kind"] == "medication"]
     if meds:
-        names = ", ".join(kb_name for kb_name in (f["summary"].split(".")[0] for f in meds))
-        reasons.append(f"Medication review by the prescriber (routine): {names} can cause cramps.")
+        reasons.append(
+            f"Medication review by the prescriber (routine): {', '.join(meds)} can cause cramps."
+        )
         if urgency.rank < Urgency.routine.rank:
             urgency = Urgency.routine
     return {"urgency": urgency.value, "reasons": reasons}

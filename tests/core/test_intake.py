@@ -62,6 +62,11 @@ INVALID = [
         "exactly one of test or loinc",
     ),
     (
+        {"history": {"labs": [{"test": "potassium", "value": float("nan"), "unit": "mmol/L"}]}},
+        "history.labs[0].value",
+        "finite number",
+    ),
+    (
         {"history": {"medications": [{"system": "http://example.org", "code": "1"}]}},
         "history.medications[0].system",
         "RxNorm",
