@@ -218,16 +218,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "trusted network",
             file=sys.stderr,
         )
+    try:
+        server = waitress.create_server(
+            application,
+            host=host,
+            port=args.port,
+            threads=args.threads,
+            ident="crampcare",
+            clear_untrusted_proxy_headers=True,
+        )
+    except OSError as exc:
+        message = f"cannot listen on {host}:{args.port}: {exc.strerror}"
+        raise CommandError(message, EXIT_FAILED) from None
     shown = f"[{host}]" if ":" in host else host
     print(f"crampcare: serving on http://{shown}:{args.port}/ (Ctrl-C to stop)", flush=True)
-    waitress.serve(
-        application,
-        host=host,
-        port=args.port,
-        threads=args.threads,
-        ident="crampcare",
-        clear_untrusted_proxy_headers=True,
-    )
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
     return EXIT_OK
 
 

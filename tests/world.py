@@ -80,3 +80,30 @@ def build_world() -> World:
 @pytest.fixture
 def world(db: Any) -> World:
     return build_world()
+
+
+def token_for(user: Any) -> str:
+    """A bearer token for ``user``, made directly (no password hashing: fast)."""
+    import datetime as dt
+    import hashlib
+    import secrets
+
+    from django.utils import timezone
+
+    from crampcare.records.models import ApiToken
+
+    raw = secrets.token_urlsafe(24)
+    ApiToken.objects.create(
+        user=user,
+        key_hash=hashlib.sha256(raw.encode()).hexdigest(),
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    return raw
+
+
+def api(user: Any | None) -> Any:
+    """A test client that sends JSON with a bearer token for ``user`` (None: anonymous)."""
+    from django.test import Client
+
+    headers = {"Authorization": f"Bearer {token_for(user)}"} if user is not None else {}
+    return Client(headers=headers)

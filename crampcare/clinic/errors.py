@@ -27,6 +27,12 @@ class Invalid(ClinicError):
         self.errors = items
 
 
+class Unreadable(ClinicError):
+    """The request body is not a JSON document (a syntax error, or NaN and the like)."""
+
+    status = 400
+
+
 class Unauthenticated(ClinicError):
     status = 401
 
@@ -60,8 +66,12 @@ def from_pydantic(errors: Iterable[dict[str, Any]], prefix: str = "") -> Invalid
     """A pydantic ``ValidationError.errors()`` list as ``Invalid`` with dotted field paths."""
     items = []
     for err in errors:
-        loc = [str(part) for part in err.get("loc", ())]
-        path = ".".join(p for p in [prefix, *loc] if p)
+        path = prefix
+        for part in err.get("loc", ()):
+            if isinstance(part, int):
+                path += f"[{part}]"
+            elif str(part):
+                path += f".{part}" if path else str(part)
         message = str(err.get("msg", "invalid value"))
         message = message.removeprefix("Value error, ")
         items.append((path, message))

@@ -11,14 +11,14 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Router, Schema
+from ninja import NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from crampcare import services
 from crampcare.clinic import accounts, assessments, patients, plans
-from crampcare.clinic.errors import ClinicError, Invalid, Throttled, from_pydantic
+from crampcare.clinic.errors import ClinicError, Invalid, Throttled, Unreadable, from_pydantic
 from crampcare.clinic.schemas import (
     AssessmentIn,
     AssessmentOut,
@@ -53,12 +53,12 @@ class StrictJSON(Parser):
 
     def parse_body(self, request: HttpRequest) -> Any:
         def no_constant(name: str) -> Any:
-            raise Invalid([("(body)", f"{name} is not valid JSON")])
+            raise Unreadable(f"{name} is not valid JSON", "(body)")
 
         try:
             data = json.loads(request.body or b"null", parse_constant=no_constant)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise Invalid([("(body)", f"not valid JSON ({exc})")]) from None
+            raise Unreadable(f"not valid JSON ({exc})", "(body)") from None
         if not isinstance(data, dict):
             raise Invalid([("(body)", "must be a JSON object")])
         problems = check_text(data)
@@ -151,17 +151,17 @@ auth = Router(tags=["auth"])
 
 
 @auth.post("/token", auth=None, response={201: TokenOut, **ERRORS})
-def create_token(request: HttpRequest, payload: Credentials) -> tuple[int, dict[str, Any]]:
+def create_token(request: HttpRequest, payload: Credentials) -> Status[dict[str, Any]]:
     """Exchange a username and password for a bearer token (throttled like the sign-in page)."""
-    return 201, accounts.issue_token(payload, _client_ip(request))
+    return Status(201, accounts.issue_token(payload, _client_ip(request)))
 
 
 @auth.delete("/token", auth=TokenAuth(), response={204: None, **ERRORS})
-def revoke_token(request: HttpRequest) -> tuple[int, None]:
+def revoke_token(request: HttpRequest) -> Status[None]:
     """Revoke the bearer token this request was made with."""
     header = request.headers.get("Authorization", "")
     accounts.revoke_token(header.partition(" ")[2].strip())
-    return 204, None
+    return Status(204, None)
 
 
 @auth.get("/me", response={200: UserOut, **ERRORS})
@@ -181,9 +181,9 @@ def list_users(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @users.post("", response={201: UserOut, **ERRORS})
-def create_user(request: HttpRequest, payload: UserIn) -> tuple[int, dict[str, Any]]:
+def create_user(request: HttpRequest, payload: UserIn) -> Status[dict[str, Any]]:
     """Add a user to your clinic (clinic admins). Practitioners need a licence number."""
-    return 201, accounts.create_user(request.auth, payload)
+    return Status(201, accounts.create_user(request.auth, payload))
 
 
 # --- patients ------------------------------------------------------------------------------
@@ -204,8 +204,8 @@ def list_patients(request: HttpRequest, filters: Query[PatientQuery]) -> dict[st
 
 
 @patient_router.post("", response={201: PatientOut, **ERRORS})
-def create_patient(request: HttpRequest, payload: PatientIn) -> tuple[int, dict[str, Any]]:
-    return 201, patients.create_patient(request.auth, payload)
+def create_patient(request: HttpRequest, payload: PatientIn) -> Status[dict[str, Any]]:
+    return Status(201, patients.create_patient(request.auth, payload))
 
 
 @patient_router.get("/{patient_id}", response={200: PatientOut, **ERRORS})
@@ -229,11 +229,10 @@ def list_intakes(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, 
 @patient_router.post("/{patient_id}/intakes", response={201: IntakeOut, **ERRORS})
 def create_intake(
     request: HttpRequest, patient_id: uuid.UUID, payload: IntakeIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Store the patient's next intake version (validated against crampcare.intake/1)."""
-    return 201, assessments.create_intake(
-        request.auth, patient_id, payload, services.knowledge_base()
-    )
+    made = assessments.create_intake(request.auth, patient_id, payload, services.knowledge_base())
+    return Status(201, made)
 
 
 @patient_router.get("/{patient_id}/assessments", response={200: list[AssessmentOut], **ERRORS})
@@ -257,10 +256,11 @@ def get_intake(request: HttpRequest, intake_id: uuid.UUID) -> dict[str, Any]:
 
 
 @clinical.post("/assessments", response={201: AssessmentOut, **ERRORS})
-def create_assessment(request: HttpRequest, payload: AssessmentIn) -> tuple[int, dict[str, Any]]:
+def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Status[dict[str, Any]]:
     """Assess a stored intake (``intake_id``), or store ``intake`` as the next version for
     ``patient_id`` and assess it. The response holds the crampcare.assessment/1 document."""
-    return 201, assessments.create_assessment(request.auth, payload, services.knowledge_base())
+    made = assessments.create_assessment(request.auth, payload, services.knowledge_base())
+    return Status(201, made)
 
 
 @clinical.get("/assessments/{assessment_id}", response={200: AssessmentOut, **ERRORS})
@@ -272,20 +272,21 @@ def get_assessment(request: HttpRequest, assessment_id: uuid.UUID) -> dict[str, 
     "/assessments/{assessment_id}/reassess",
     response={200: AssessmentOut, 201: AssessmentOut, **ERRORS},
 )
-def reassess(request: HttpRequest, assessment_id: uuid.UUID) -> tuple[int, dict[str, Any]]:
+def reassess(request: HttpRequest, assessment_id: uuid.UUID) -> Status[dict[str, Any]]:
     """Assess the intake again under the current knowledge base: 201 with the new assessment,
     or 200 with the current one when it already uses the current knowledge base."""
     result, made = assessments.reassess(request.auth, assessment_id, services.knowledge_base())
-    return (201 if made else 200), result
+    return Status(201 if made else 200, result)
 
 
 @clinical.post("/assessments/{assessment_id}/plans", response={201: PlanOut, **ERRORS})
 def create_plan(
     request: HttpRequest, assessment_id: uuid.UUID, payload: PlanIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Record the accepted prescription: every suggested point accepted or removed, points
     added; each removal and addition with a reason."""
-    return 201, plans.create_plan(request.auth, assessment_id, payload, services.knowledge_base())
+    made = plans.create_plan(request.auth, assessment_id, payload, services.knowledge_base())
+    return Status(201, made)
 
 
 @clinical.get("/plans/{plan_id}", response={200: PlanOut, **ERRORS})

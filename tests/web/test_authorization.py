@@ -1,0 +1,156 @@
+"""Every URL, every role, anonymous included: each gets only what it may.
+
+The table below must name every operation of the API and every page; a new URL fails
+``test_the_table_covers_every_url`` until its row says who may use it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from crampcare.web.api import api as ninja_api
+from tests.factories import make_intake
+from tests.world import PASSWORD, World, api, person
+
+ROLES = ["anonymous", "fran", "alice", "adam", "bert"]  # front desk, practitioner, admin, other
+A, F, P, D, X = ROLES  # anonymous, front desk, practitioner, admin (adam), other clinic
+ALL_OK = {A: 401, F: 200, P: 200, D: 200, X: 200}
+
+
+DEMOGRAPHICS_READ = {A: 401, F: 200, P: 200, D: 200, X: 404}
+DEMOGRAPHICS_LIST = {A: 401, F: 200, P: 200, D: 200, X: 200}
+CLINICAL_READ = {A: 401, F: 403, P: 200, D: 403, X: 404}
+CLINICAL_WRITE = {A: 401, F: 403, P: 201, D: 403, X: 404}
+
+# (method, path template) -> (body maker, expected status per role)
+TABLE: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
+    ("post", "/api/v1/auth/token"): (
+        lambda w: {"username": "alice", "password": PASSWORD},
+        {A: 201, F: 201, P: 201, D: 201, X: 201},
+    ),
+    ("delete", "/api/v1/auth/token"): (None, {A: 401, F: 204, P: 204, D: 204, X: 204}),
+    ("get", "/api/v1/auth/me"): (None, ALL_OK),
+    ("get", "/api/v1/users"): (None, {A: 401, F: 403, P: 403, D: 200, X: 403}),
+    ("post", "/api/v1/users"): (
+        lambda w: {"username": "newbie", "password": PASSWORD, "role": "front_desk"},
+        {A: 401, F: 403, P: 403, D: 201, X: 403},
+    ),
+    ("get", "/api/v1/patients"): (None, DEMOGRAPHICS_LIST),
+    ("post", "/api/v1/patients"): (
+        lambda w: person("Iris", "Dane"),
+        {A: 401, F: 201, P: 201, D: 201, X: 201},
+    ),
+    ("get", "/api/v1/patients/{patient_id}"): (None, DEMOGRAPHICS_READ),
+    ("patch", "/api/v1/patients/{patient_id}"): (lambda w: {"phone": "+1 555"}, DEMOGRAPHICS_READ),
+    ("get", "/api/v1/patients/{patient_id}/intakes"): (None, CLINICAL_READ),
+    ("post", "/api/v1/patients/{patient_id}/intakes"): (
+        lambda w: {"document": make_intake()},
+        CLINICAL_WRITE,
+    ),
+    ("get", "/api/v1/patients/{patient_id}/assessments"): (None, CLINICAL_READ),
+    ("get", "/api/v1/patients/{patient_id}/plans"): (None, CLINICAL_READ),
+    ("get", "/api/v1/intakes/{intake_id}"): (None, CLINICAL_READ),
+    ("post", "/api/v1/assessments"): (
+        lambda w: {"patient_id": str(w.ellen["id"]), "intake": make_intake()},
+        CLINICAL_WRITE,
+    ),
+    ("get", "/api/v1/assessments/{assessment_id}"): (None, CLINICAL_READ),
+    ("post", "/api/v1/assessments/{assessment_id}/reassess"): (None, CLINICAL_READ),
+    ("post", "/api/v1/assessments/{assessment_id}/plans"): (
+        lambda w: {"accepted": [p["code"] for p in w.assessment["result"]["points"]]},
+        CLINICAL_WRITE,
+    ),
+    ("get", "/api/v1/plans/{plan_id}"): (None, CLINICAL_READ),
+}
+
+PAGES: dict[tuple[str, str], dict[str, int]] = {
+    ("get", "/"): {A: 302, F: 200, P: 200, D: 200, X: 200},
+    ("get", "/login"): {A: 200, F: 200, P: 200, D: 200, X: 200},
+    ("post", "/logout"): {A: 302, F: 302, P: 302, D: 302, X: 302},
+}
+NOT_ROUTES = {"/api/v1/openapi.json"}  # public by design: the API's description
+
+
+def api_operations() -> set[tuple[str, str]]:
+    spec = ninja_api.get_openapi_schema()
+    return {(method, path) for path, ops in spec["paths"].items() for method in ops}
+
+
+def page_routes() -> set[str]:
+    def walk(patterns: list[Any], prefix: str) -> list[str]:
+        out: list[str] = []
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                out += walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                out.append("/" + prefix + str(p.pattern))
+        return out
+
+    return {r for r in walk(get_resolver().url_patterns, "") if not r.startswith("/api/")}
+
+
+def test_the_table_covers_every_url() -> None:
+    assert api_operations() == set(TABLE)
+    assert page_routes() == {path for _, path in PAGES}
+
+
+def _plan(world: World) -> str:
+    from crampcare.clinic import plans
+
+    ids = [p["code"] for p in world.assessment["result"]["points"]]
+    return str(
+        plans.create_plan(world.alice, world.assessment["id"], {"accepted": ids}, world.kb)["id"]
+    )
+
+
+def _url(template: str, world: World, plan_id: str) -> str:
+    return template.format(
+        patient_id=world.ellen["id"],
+        intake_id=world.assessment["intake_id"],
+        assessment_id=world.assessment["id"],
+        plan_id=plan_id,
+    )
+
+
+def _client(world: World, role: str) -> Client:
+    return api(None if role == A else world.user(role))
+
+
+@pytest.mark.parametrize("operation", sorted(TABLE), ids=lambda op: f"{op[0]} {op[1]}")
+def test_each_role_gets_only_what_it_may(world: World, operation: tuple[str, str]) -> None:
+    method, template = operation
+    make_body, expected = TABLE[operation]
+    plan_id = _plan(world)
+    got = {}
+    for role in ROLES:
+        sid = transaction.savepoint()
+        client = _client(world, role)
+        data = json.dumps(make_body(world)) if make_body else None
+        kwargs: dict[str, Any] = {"content_type": "application/json"} if data else {}
+        response = getattr(client, method)(_url(template, world, plan_id), data, **kwargs)
+        got[role] = response.status_code
+        transaction.savepoint_rollback(sid)
+    assert got == expected
+
+
+@pytest.mark.parametrize("route", sorted(PAGES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_each_role_sees_only_the_pages_it_may(world: World, route: tuple[str, str]) -> None:
+    method, path = route
+    got = {}
+    for role in ROLES:
+        client = Client()
+        if role != A:
+            client.force_login(world.user(role))
+        got[role] = getattr(client, method)(path).status_code
+    assert got == PAGES[route]
+
+
+def test_another_clinic_never_sees_a_patient_in_a_list(world: World) -> None:
+    listed = json.loads(api(world.bert).get("/api/v1/patients").content)
+    assert [p["family_name"] for p in listed["items"]] == ["Crane"]
