@@ -64,6 +64,8 @@ def sign_in(data: Any, ip: str, request: Any = None) -> User:
     _throttle(username, ip)
     user = authenticate(request, username=creds.username, password=creds.password)
     if user is None:
+        window = timezone.now() - dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+        LoginFailure.objects.filter(at__lt=window).delete()  # keep the table small
         LoginFailure.objects.create(username=username, ip=ip)
         raise Unauthenticated("wrong username or password")
     LoginFailure.objects.filter(username=username).delete()
