@@ -1,10 +1,9 @@
-"""Server-rendered pages: signing in and out, and the home page. The workbench pages are built
-on these; like the API, they call only ``crampcare.clinic``."""
+"""Server-rendered pages: signing in and out. The workbench pages (``crampcare.web.workbench``)
+are built on these; like the API, they call only ``crampcare.clinic``."""
 
 from __future__ import annotations
 
 from django.contrib.auth import login, logout
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -63,8 +62,3 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return HttpResponseRedirect("/login")
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "crampcare/home.html", {"me": accounts.me(request.user)})

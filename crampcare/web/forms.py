@@ -1,0 +1,597 @@
+"""HTML forms <-> the documents the record use cases take.
+
+The pages post plain HTML forms. This module turns a form into the JSON-ready document of the
+use case (a ``crampcare.intake/1`` intake, a plan decision), and the use case's error paths back
+into the names of the fields to show each message next to. It holds no clinical rules: every
+check of meaning is made by the use case (and so is the same for the API); only text that is not
+a number where a number belongs is caught here, because a document cannot carry it.
+
+Field names are the document's own paths (``complaint.worst_severity``,
+``history.labs[1].unit``), so an error path names its field directly. The vocabularies offered
+are read from the knowledge base at runtime.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import QueryDict
+
+from crampcare.kb.loader import KnowledgeBase
+
+SCHEMA = "crampcare.intake/1"
+MAX_LAB_ROWS = 30
+MAX_ADDED_ROWS = 30
+BLANK_LAB_ROWS = 2
+INTEGER = re.compile(r"^[+-]?\d{1,6}$")
+DECIMAL = re.compile(r"^[+-]?(\d{1,9}(\.\d*)?|\.\d+)$")
+
+
+def field_id(name: str) -> str:
+    """An HTML id for a field name (``history.labs[1].unit`` -> ``f-history-labs-1-unit``)."""
+    return "f-" + re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    kind: str  # int | float | date | select | radio | checks | check | lines | text | textarea
+    vocab: str = ""  # the kb vocabulary of the options
+    help: str = ""
+    required: bool = False
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    fields: list[Field]
+    intro: str = ""
+
+
+def intake_sections() -> list[Section]:
+    """Every key of crampcare.intake/1, grouped as the form shows them."""
+    return [
+        Section(
+            "patient",
+            "Patient",
+            [
+                Field(
+                    "patient.age",
+                    "Age (years)",
+                    "int",
+                    help="Or give the birth date.",
+                    attrs={"min": 0, "max": 120},
+                ),
+                Field("patient.birth_date", "Birth date", "date"),
+                Field("patient.sex", "Sex", "select", vocab="sexes", required=True),
+                Field("patient.pregnant", "Pregnant", "check"),
+                Field(
+                    "patient.pregnancy_weeks",
+                    "Weeks of pregnancy",
+                    "int",
+                    help="Only with pregnant.",
+                    attrs={"min": 1, "max": 44},
+                ),
+            ],
+        ),
+        Section(
+            "complaint",
+            "Complaint",
+            [
+                Field("complaint.kind", "Kind", "radio", vocab="complaint_kinds", required=True),
+                Field(
+                    "complaint.regions",
+                    "Regions",
+                    "checks",
+                    vocab="regions",
+                    required=True,
+                    help="Choose at least one.",
+                ),
+                Field("complaint.side", "Side", "radio", vocab="sides", required=True),
+                Field("complaint.nocturnal", "Comes at night", "check"),
+                Field(
+                    "complaint.episodes_per_week",
+                    "Episodes per week",
+                    "float",
+                    attrs={"min": 0, "max": 200, "step": "any"},
+                ),
+                Field(
+                    "complaint.worst_severity",
+                    "Worst severity (0-10)",
+                    "int",
+                    help="0 no pain, 10 the worst pain imaginable.",
+                    attrs={"min": 0, "max": 10},
+                ),
+                Field(
+                    "complaint.typical_duration_minutes",
+                    "Typical duration (minutes)",
+                    "float",
+                    attrs={"min": 0, "max": 1440, "step": "any"},
+                ),
+                Field(
+                    "complaint.weeks_since_onset",
+                    "Weeks since onset",
+                    "float",
+                    attrs={"min": 0, "max": 5200, "step": "any"},
+                ),
+                Field("complaint.triggers", "Triggers", "checks", vocab="triggers"),
+            ],
+        ),
+        Section(
+            "findings",
+            "Findings",
+            [Field("findings", "Observed or reported signs", "checks", vocab="findings")],
+            intro="Tick every sign found on examination or reported by the patient.",
+        ),
+        Section(
+            "tcm",
+            "Tongue, pulse and signs (TCM)",
+            [
+                Field("tcm.tongue", "Tongue", "checks", vocab="tongue"),
+                Field("tcm.pulse", "Pulse", "checks", vocab="pulse"),
+                Field("tcm.signs", "Signs", "checks", vocab="tcm_signs"),
+            ],
+        ),
+        Section(
+            "history",
+            "History",
+            [
+                Field(
+                    "history.conditions",
+                    "Conditions",
+                    "lines",
+                    help="One per line, as written (e.g. 'type 2 diabetes').",
+                ),
+                Field(
+                    "history.medications",
+                    "Medications",
+                    "lines",
+                    help="One per line, generic or brand, with strength (e.g. 'Zocor 40 mg').",
+                ),
+                Field("history.devices", "Implanted devices", "checks", vocab="devices"),
+                Field("history.labs", "Laboratory results", "labs"),
+                Field("history.bleeding_disorder", "Bleeding disorder", "check"),
+                Field("history.first_acupuncture", "First acupuncture treatment", "check"),
+                Field("history.needle_phobia", "Fear of needles", "check"),
+            ],
+        ),
+    ]
+
+
+FIELDS = {f.name: f for s in intake_sections() for f in s.fields}
+CODED = ("history.conditions", "history.medications")
+
+
+# --- form state ----------------------------------------------------------------------------
+
+
+@dataclass
+class IntakeForm:
+    """What the form shows: values by field name, lab rows, coded entries kept, errors."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    labs: list[dict[str, str]] = field(default_factory=list)
+    coded: dict[str, list[str]] = field(default_factory=dict)  # JSON of each coded entry
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (field name, message)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def form_from_document(doc: Mapping[str, Any]) -> IntakeForm:
+    """Prefill the form from a stored intake document (e.g. the patient's latest)."""
+    form = IntakeForm()
+    for name, spec in FIELDS.items():
+        value = _get(doc, name)
+        if spec.kind == "labs":
+            continue
+        if spec.kind == "checks":
+            form.values[name] = [str(v) for v in value] if isinstance(value, list) else []
+        elif spec.kind == "check":
+            form.values[name] = value is True
+        elif spec.kind == "lines":
+            items = value if isinstance(value, list) else []
+            form.values[name] = "\n".join(str(v) for v in items if isinstance(v, str))
+            form.coded[name] = [json.dumps(v, sort_keys=True) for v in items if isinstance(v, dict)]
+        else:
+            form.values[name] = _text(value)
+    for lab in _get(doc, "history.labs") or []:
+        if isinstance(lab, Mapping):
+            form.labs.append(
+                {
+                    "test": _text(lab.get("test") or ""),
+                    "loinc": _text(lab.get("loinc") or ""),
+                    "value": _text(lab.get("value")),
+                    "unit": _text(lab.get("unit")),
+                    "reference_low": _text(lab.get("reference_low")),
+                    "reference_high": _text(lab.get("reference_high")),
+                }
+            )
+    return form
+
+
+def _get(doc: Mapping[str, Any], name: str) -> Any:
+    value: Any = doc
+    for part in name.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def _put(doc: dict[str, Any], name: str, value: Any) -> None:
+    *parents, last = name.split(".")
+    node = doc
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
+
+
+LAB_PARTS = ("test", "loinc", "value", "unit", "reference_low", "reference_high")
+LAB_KEY = re.compile(r"^history\.labs\[(\d{1,3})\]\.(" + "|".join(LAB_PARTS) + ")$")
+
+
+def _number(raw: str, kind: str) -> float | int | None:
+    text = raw.strip()
+    if kind == "int":
+        return int(text) if INTEGER.match(text) else None
+    if not DECIMAL.match(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+NUMBER_MESSAGE = {"int": "must be a whole number", "float": "must be a number"}
+
+
+def intake_from_post(post: QueryDict) -> tuple[dict[str, Any], IntakeForm, list[int]]:
+    """The intake document a posted form describes, the form state to show again, and for each
+    lab in the document the form row it came from. Text that is not a number where a number
+    belongs is left out of the document and reported in ``form.errors``."""
+    form = IntakeForm()
+    doc: dict[str, Any] = {"schema": SCHEMA}
+    for section in ("patient", "complaint", "tcm", "history"):
+        doc[section] = {}
+    doc["findings"] = []
+    for name, spec in FIELDS.items():
+        if spec.kind == "labs":
+            continue
+        if spec.kind == "checks":
+            chosen = [v for v in post.getlist(name) if v]
+            form.values[name] = chosen
+            _put(doc, name, chosen)
+        elif spec.kind == "check":
+            ticked = post.get(name) in {"on", "true", "1", "yes"}
+            form.values[name] = ticked
+            _put(doc, name, ticked)
+        elif spec.kind == "lines":
+            raw = post.get(name, "")
+            form.values[name] = raw
+            lines = [line.strip() for line in raw.splitlines() if line.strip()]
+            kept = [c for c in post.getlist(f"{name}.coded") if c]
+            form.coded[name] = kept
+            coded: list[Any] = []
+            for item in kept:
+                try:
+                    coded.append(json.loads(item))
+                except ValueError:
+                    form.errors.append((name, "a coded entry could not be read: remove it"))
+            _put(doc, name, coded + lines)
+        else:
+            raw = post.get(name, "")
+            form.values[name] = raw
+            if not raw.strip():
+                continue
+            if spec.kind in NUMBER_MESSAGE:
+                number = _number(raw, spec.kind)
+                if number is None:
+                    form.errors.append((name, NUMBER_MESSAGE[spec.kind]))
+                    continue
+                _put(doc, name, number)
+            else:
+                _put(doc, name, raw.strip())
+    rows: dict[int, dict[str, str]] = {}
+    for key in post:
+        match = LAB_KEY.match(key)
+        if match and int(match.group(1)) < MAX_LAB_ROWS:
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = post.get(key, "")
+    labs: list[dict[str, Any]] = []
+    lab_rows: list[int] = []
+    for index in sorted(rows):
+        row = {part: rows[index].get(part, "") for part in LAB_PARTS}
+        form.labs.append(row)
+        shown = len(form.labs) - 1
+        if not any(v.strip() for v in row.values()):
+            continue
+        lab: dict[str, Any] = {}
+        for part in ("test", "loinc", "unit"):
+            if row[part].strip():
+                lab[part] = row[part].strip()
+        for part in ("value", "reference_low", "reference_high"):
+            if not row[part].strip():
+                continue
+            number = _number(row[part], "float")
+            if number is None:
+                form.errors.append((f"history.labs[{shown}].{part}", "must be a number"))
+            else:
+                lab[part] = number
+        labs.append(lab)
+        lab_rows.append(shown)
+    doc["history"]["labs"] = labs
+    return doc, form, lab_rows
+
+
+INDEX = re.compile(r"\[\d+\]")
+LAB_PATH = re.compile(r"^history\.labs\[(\d+)\](.*)$")
+
+
+def intake_field(path: str, lab_rows: list[int]) -> str:
+    """The form field an error path of the intake names (``""``: the form as a whole)."""
+    for prefix in ("intake.", "document."):
+        path = path.removeprefix(prefix)
+    if path in {"intake", "document", "(document)", "schema"}:
+        return ""
+    match = LAB_PATH.match(path)
+    if match:
+        index = int(match.group(1))
+        row = lab_rows[index] if index < len(lab_rows) else index
+        return f"history.labs[{row}]{match.group(2)}"
+    plain = INDEX.sub("", path)
+    if plain in FIELDS or plain in {"patient", "complaint", "tcm", "history"}:
+        return plain
+    return ""
+
+
+# pydantic's wording, said plainly
+PLAIN = (
+    (
+        re.compile(r"^String should have at least (\d+) characters?$"),
+        r"give at least \1 characters",
+    ),
+    (re.compile(r"^String should have at most (\d+) characters?$"), r"use at most \1 characters"),
+    (re.compile(r"^Input should be less than or equal to (\S+)$"), r"must be \1 or less"),
+    (re.compile(r"^Input should be greater than or equal to (\S+)$"), r"must be \1 or more"),
+    (re.compile(r"^Input should be a valid date.*$"), "must be a date (year-month-day)"),
+    (
+        re.compile(r"^Input should be 'left', 'right', 'both' or 'midline'$"),
+        "choose left, right, both or midline",
+    ),
+)
+
+
+def plain(message: str) -> str:
+    for pattern, replacement in PLAIN:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
+def attach(
+    form_errors: list[tuple[str, str]], problems: Iterable[tuple[str, str]], to_field: Any
+) -> list[tuple[str, str]]:
+    """Add a use case's problems (path, message) to the form's, named by form field."""
+    out = list(form_errors)
+    unreadable = {name for name, _ in form_errors}  # their other messages follow from that
+    for path, raw in problems:
+        name, message = to_field(path), plain(raw)
+        if name and name in unreadable:
+            continue
+        if name == "" and ("." in path or "[" in path):
+            message = f"{path}: {message}"
+        if (name, message) not in out:
+            out.append((name, message))
+    return out
+
+
+def by_field(errors: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for name, message in errors:
+        grouped.setdefault(name, []).append(message)
+    return grouped
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def options(kb: KnowledgeBase, vocab: str) -> list[tuple[str, str]]:
+    return [(term.id, term.name) for term in getattr(kb.vocab, vocab)]
+
+
+def render_intake(form: IntakeForm, kb: KnowledgeBase, extra_lab_rows: int = 0) -> dict[str, Any]:
+    """The template context of the intake form: sections of fields with values and errors."""
+    errors = by_field(form.errors)
+    sections = []
+    for section in intake_sections():
+        fields = []
+        for spec in section.fields:
+            value = form.values.get(spec.name, [] if spec.kind == "checks" else "")
+            item: dict[str, Any] = {
+                "name": spec.name,
+                "id": field_id(spec.name),
+                "label": spec.label,
+                "kind": spec.kind,
+                "help": spec.help,
+                "required": spec.required,
+                "attrs": spec.attrs,
+                "value": value,
+                "errors": errors.get(spec.name, []),
+            }
+            if spec.vocab:
+                chosen = set(value) if isinstance(value, list) else {value}
+                item["options"] = [
+                    {
+                        "id": oid,
+                        "name": name,
+                        "checked": oid in chosen,
+                        "html_id": field_id(f"{spec.name}-{oid}"),
+                    }
+                    for oid, name in options(kb, spec.vocab)
+                ]
+            if spec.kind == "lines":
+                item["coded"] = [_coded_item(raw) for raw in form.coded.get(spec.name, [])]
+            if spec.kind == "labs":
+                item["rows"] = lab_rows(form, errors, extra_lab_rows)
+                item["tests"] = [
+                    {"id": lab.id, "name": lab.name, "unit": lab.unit} for lab in kb.vocab.labs
+                ]
+                item["units"] = sorted({u for lab in kb.vocab.labs for u in lab.conversions})
+            fields.append(item)
+        sections.append(
+            {
+                "key": section.key,
+                "title": section.title,
+                "intro": section.intro,
+                "fields": fields,
+                "errors": errors.get(section.key, []),
+            }
+        )
+    summary = [
+        {
+            "field": name,
+            "href": "#" + field_id(name) if name else "",
+            "message": message,
+            "label": _label(name),
+        }
+        for name, message in form.errors
+    ]
+    return {"sections": sections, "summary": summary}
+
+
+def _label(name: str) -> str:
+    if not name:
+        return ""
+    match = LAB_PATH.match(name)
+    if match:
+        return f"Laboratory result {int(match.group(1)) + 1}" + (
+            f", {match.group(2).lstrip('.').replace('_', ' ')}" if match.group(2) else ""
+        )
+    spec = FIELDS.get(name)
+    return spec.label if spec else name.replace("_", " ").capitalize()
+
+
+def _coded_item(raw: str) -> dict[str, str]:
+    try:
+        item = json.loads(raw)
+    except ValueError:
+        item = {}
+    if not isinstance(item, dict):
+        item = {}
+    text = item.get("display") or item.get("code") or "coded entry"
+    return {"raw": raw, "text": f"{text} ({item.get('system', '?')} {item.get('code', '?')})"}
+
+
+def lab_rows(form: IntakeForm, errors: Mapping[str, list[str]], extra: int) -> list[dict[str, Any]]:
+    rows = list(form.labs)
+    blank = {part: "" for part in LAB_PARTS}
+    wanted = max(len(rows) + extra, BLANK_LAB_ROWS if not rows else len(rows) + extra)
+    while len(rows) < min(wanted, MAX_LAB_ROWS):
+        rows.append(dict(blank))
+    out = []
+    for i, row in enumerate(rows):
+        name = f"history.labs[{i}]"
+        out.append(
+            {
+                "index": i,
+                "number": i + 1,
+                "name": name,
+                "id": field_id(name),
+                "errors": errors.get(name, []),
+                "parts": {
+                    part: {
+                        "name": f"{name}.{part}",
+                        "id": field_id(f"{name}.{part}"),
+                        "value": row.get(part, ""),
+                        "errors": errors.get(f"{name}.{part}", []),
+                    }
+                    for part in LAB_PARTS
+                },
+            }
+        )
+    return out
+
+
+# --- plan decisions ------------------------------------------------------------------------
+
+ADDED_KEY = re.compile(r"^added\[(\d{1,3})\]\.(code|side|region|reason)$")
+ADDED_PARTS = ("code", "side", "region", "reason")
+
+
+@dataclass
+class PlanForm:
+    decisions: dict[str, str] = field(default_factory=dict)  # point id -> accept | remove
+    reasons: dict[str, str] = field(default_factory=dict)
+    added: list[dict[str, str]] = field(default_factory=list)
+    note: str = ""
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def plan_from_post(
+    post: QueryDict, suggested: list[str]
+) -> tuple[dict[str, Any], PlanForm, list[str], list[int]]:
+    """The plan body (accepted, removed with reasons, added with reasons, note) a posted form
+    describes; the form state; the point id of each removal; the form row of each addition."""
+    form = PlanForm(note=post.get("note", ""))
+    body: dict[str, Any] = {"accepted": [], "removed": [], "added": [], "note": form.note}
+    removed_ids: list[str] = []
+    for pid in suggested:
+        decision = post.get(f"decision.{pid}", "")
+        reason = post.get(f"reason.{pid}", "")
+        form.decisions[pid], form.reasons[pid] = decision, reason
+        if decision == "accept":
+            body["accepted"].append(pid)
+        elif decision == "remove":
+            body["removed"].append({"point": pid, "reason": reason})
+            removed_ids.append(pid)
+        else:
+            form.errors.append((f"decision.{pid}", "choose accept or remove"))
+    rows: dict[int, dict[str, str]] = {}
+    for key in post:
+        match = ADDED_KEY.match(key)
+        if match and int(match.group(1)) < MAX_ADDED_ROWS:
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = post.get(key, "")
+    added_rows: list[int] = []
+    for index in sorted(rows):
+        row = {part: rows[index].get(part, "") for part in ADDED_PARTS}
+        form.added.append(row)
+        if not (row["code"].strip() or row["reason"].strip() or row["region"].strip()):
+            continue  # an empty row: nothing added (the side has a default)
+        body["added"].append(
+            {
+                "code": row["code"],
+                "side": row["side"],
+                "region": row["region"] or None,
+                "reason": row["reason"],
+            }
+        )
+        added_rows.append(len(form.added) - 1)
+    return body, form, removed_ids, added_rows
+
+
+ITEM = re.compile(r"^(removed|added)\[(\d+)\](?:\.(\w+))?$")
+
+
+def plan_field(path: str, removed_ids: list[str], added_rows: list[int]) -> str:
+    """The form field an error path of the plan use case names."""
+    match = ITEM.match(path)
+    if match:
+        kind, index, part = match.group(1), int(match.group(2)), match.group(3) or ""
+        if kind == "removed" and index < len(removed_ids):
+            pid = removed_ids[index]
+            return f"reason.{pid}" if part == "reason" else f"decision.{pid}"
+        if kind == "added" and index < len(added_rows):
+            row = added_rows[index]
+            return f"added[{row}].{part or 'code'}"
+    if path == "note":
+        return "note"
+    return ""

@@ -1,0 +1,426 @@
+"""The practitioner's workbench pages: patients, intake, assessment, plan, timeline.
+
+Like the JSON API, every page calls the record use cases in ``crampcare.clinic`` and nothing
+else: no SQL and no clinical rules here. Forms are mapped to the use cases' documents by
+``crampcare.web.forms``; a use case's errors come back as (field path, message) pairs and are
+shown next to the fields they name. A failed request stores nothing: the use cases are atomic.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crampcare import services
+from crampcare.clinic import assessments, patients, plans
+from crampcare.clinic.access import Can, may
+from crampcare.clinic.errors import ClinicError, Invalid
+from crampcare.clinic.intake_check import check_intake
+from crampcare.reports.bodychart import body_chart_svg
+from crampcare.web import forms
+
+PAGE_SIZE = 25
+URGENCIES = ("emergency", "urgent", "soon", "routine", "none")
+URGENCY_TEXT = {
+    "emergency": "send to emergency care now",
+    "urgent": "same-day medical assessment",
+    "soon": "see the patient's physician within days to weeks",
+    "routine": "mention to the physician at the next opportunity",
+    "none": "no referral needed",
+}
+PATIENT_FIELDS = (
+    "given_name",
+    "family_name",
+    "birth_date",
+    "sex",
+    "phone",
+    "email",
+    "address",
+    "consent_treatment",
+    "consent_data_processing",
+)
+CONSENTS = ("consent_treatment", "consent_data_processing")
+
+View = Callable[..., HttpResponse]
+
+
+def page(view: View) -> View:
+    """Signed-in users only (others go to the sign-in page); a use case's refusal becomes the
+    error page with its status (403, 404, 409 ...)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            return view(request, *args, **kwargs)
+        except ClinicError as exc:
+            message = "; ".join(m for _, m in exc.errors) or str(exc)
+            return render(
+                request,
+                "crampcare/error.html",
+                {"status": exc.status, "message": message},
+                status=exc.status,
+            )
+
+    return never_cache(wrapped)
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _kb() -> Any:
+    return services.knowledge_base()
+
+
+# --- patients ------------------------------------------------------------------------------
+
+
+@page
+@require_http_methods(["GET"])
+def patient_list(request: HttpRequest) -> HttpResponse:
+    """The clinic's patients, searched by name, phone or email (live with htmx)."""
+    query = request.GET.get("q", "")
+    raw_page = request.GET.get("page", "1")
+    errors: list[tuple[str, str]] = []
+    number = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 100000 else 0
+    if number == 0:
+        errors.append(("page", "must be a whole number from 1"))
+        number = 1
+    result: dict[str, Any] = {"count": 0, "items": []}
+    try:
+        result = patients.list_patients(
+            request.user, query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+        )
+    except Invalid as exc:
+        errors += exc.errors
+    pages = max(1, -(-result["count"] // PAGE_SIZE))
+    context = {
+        "query": query,
+        "result": result,
+        "errors": errors,
+        "page": number,
+        "pages": pages,
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if number < pages else None,
+    }
+    template = "crampcare/_patient_rows.html" if _htmx(request) else "crampcare/patients.html"
+    return render(request, template, context, status=422 if errors else 200)
+
+
+def _patient_form(post: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name in PATIENT_FIELDS:
+        if name in CONSENTS:
+            data[name] = post.get(name) in {"on", "true", "1"}
+        else:
+            data[name] = post.get(name, "")
+    return data
+
+
+def _patient_context(values: dict[str, Any], errors: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "values": values,
+        "errors": forms.by_field(errors),
+        "summary": [
+            {"href": f"#f-{f}" if f else "", "label": f.replace("_", " "), "message": m}
+            for f, m in errors
+        ],
+        "sexes": forms.options(_kb(), "sexes"),
+    }
+
+
+@page
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def patient_new(request: HttpRequest) -> HttpResponse:
+    values: dict[str, Any] = {"sex": ""}
+    if request.method == "POST":
+        values = _patient_form(request.POST)
+        try:
+            made = patients.create_patient(request.user, values)
+        except Invalid as exc:
+            context = _patient_context(values, exc.errors)
+            return render(request, "crampcare/patient_form.html", context, status=422)
+        return HttpResponseRedirect(f"/patients/{made['id']}")
+    return render(request, "crampcare/patient_form.html", _patient_context(values, []))
+
+
+@page
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, patient_id: Any) -> HttpResponse:
+    current = patients.get_patient(request.user, patient_id)
+    if request.method == "POST":
+        values = _patient_form(request.POST)
+        try:
+            patients.update_patient(request.user, patient_id, values)
+        except Invalid as exc:
+            context = {**_patient_context(values, exc.errors), "patient": current}
+            return render(request, "crampcare/patient_form.html", context, status=422)
+        return HttpResponseRedirect(f"/patients/{patient_id}")
+    values = {name: current[name] for name in PATIENT_FIELDS}
+    values["birth_date"] = current["birth_date"].isoformat()
+    context = {**_patient_context(values, []), "patient": current}
+    return render(request, "crampcare/patient_form.html", context)
+
+
+def timeline(user: Any, patient_id: Any) -> list[dict[str, Any]]:
+    """The patient's intakes, assessments and plans, newest first."""
+    kb = _kb()
+    events: list[dict[str, Any]] = []
+    for intake in assessments.list_intakes(user, patient_id):
+        events.append({"kind": "intake", "at": intake["created_at"], "item": intake})
+    for a in assessments.list_assessments(user, patient_id, kb):
+        events.append({"kind": "assessment", "at": a["created_at"], "item": a})
+    for plan in plans.list_plans(user, patient_id):
+        counts = {"accepted": 0, "removed": 0, "added": 0}
+        for p in plan["points"]:
+            counts[p["decision"]] += 1
+        events.append({"kind": "plan", "at": plan["created_at"], "item": plan, "counts": counts})
+    order = {"plan": 0, "assessment": 1, "intake": 2}
+    events.sort(key=lambda e: (e["at"], -order[e["kind"]]), reverse=True)
+    return events
+
+
+@page
+@require_http_methods(["GET"])
+def patient_detail(request: HttpRequest, patient_id: Any) -> HttpResponse:
+    """Demographics for every role; the clinical timeline for those who may see it."""
+    patient = patients.get_patient(request.user, patient_id)
+    clinical = may(request.user, Can.CLINICAL)
+    events = timeline(request.user, patient_id) if clinical else []
+    context = {"patient": patient, "clinical": clinical, "events": events}
+    return render(request, "crampcare/patient.html", context)
+
+
+# --- intake --------------------------------------------------------------------------------
+
+
+@page
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest, patient_id: Any) -> HttpResponse:
+    """The intake form: every key of crampcare.intake/1. A valid intake is stored as the
+    patient's next version and assessed; an invalid one is shown again with its messages."""
+    kb = _kb()
+    previous = assessments.list_intakes(request.user, patient_id)
+    patient = patients.get_patient(request.user, patient_id)
+    status = 200
+    extra_rows = 0
+    if request.method == "POST":
+        document, form, lab_rows = forms.intake_from_post(request.POST)
+        if request.POST.get("action") == "add_lab":
+            extra_rows = 1  # show one more laboratory row; nothing is checked or stored
+        else:
+            to_field = functools.partial(forms.intake_field, lab_rows=lab_rows)
+            if form.errors:
+                problems = check_intake(request.user, patient_id, document, kb)
+                form.errors = forms.attach(form.errors, problems, to_field)
+            else:
+                try:
+                    made = assessments.create_assessment(
+                        request.user, {"patient_id": str(patient_id), "intake": document}, kb
+                    )
+                except ClinicError as exc:  # invalid, or no consent: nothing stored
+                    form.errors = forms.attach([], exc.errors, to_field)
+                    status = exc.status
+                else:
+                    return HttpResponseRedirect(f"/assessments/{made['id']}")
+            if form.errors and status == 200:
+                status = 422
+    elif previous:
+        form = forms.form_from_document(previous[0]["document"])
+    else:
+        form = forms.IntakeForm(
+            values={
+                "patient.birth_date": patient["birth_date"].isoformat(),
+                "patient.sex": patient["sex"],
+            }
+        )
+    context = {
+        "patient": patient,
+        "previous": previous[0] if previous else None,
+        **forms.render_intake(form, kb, extra_rows),
+    }
+    return render(request, "crampcare/intake.html", context, status=status)
+
+
+# --- assessment ----------------------------------------------------------------------------
+
+
+def _chart(points: list[dict[str, Any]], title: str) -> str:
+    return mark_safe(body_chart_svg(points, _kb(), title=title))  # noqa: S308 (our own SVG)
+
+
+@page
+@require_http_methods(["GET"])
+def assessment_detail(request: HttpRequest, assessment_id: Any) -> HttpResponse:
+    kb = _kb()
+    a = assessments.get_assessment(request.user, assessment_id, kb)
+    patient = patients.get_patient(request.user, a["patient_id"])
+    result = a["result"]
+    urgency = result["referral"]["urgency"]
+    context = {
+        "a": a,
+        "r": result,
+        "patient": patient,
+        "urgency": urgency,
+        "urgency_text": URGENCY_TEXT.get(urgency, urgency),
+        "chart": _chart(result["points"], "Suggested points, front and back"),
+        "regions": dict(kb.vocab_names["regions"]),
+    }
+    return render(request, "crampcare/assessment.html", context)
+
+
+@page
+@csrf_protect
+@require_POST
+def reassess(request: HttpRequest, assessment_id: Any) -> HttpResponse:
+    result, _ = assessments.reassess(request.user, assessment_id, _kb())
+    return HttpResponseRedirect(f"/assessments/{result['id']}")
+
+
+# --- plan ----------------------------------------------------------------------------------
+
+
+def _suggested(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{**p, "pid": plans.point_id(p["code"], p.get("region"))} for p in result["points"]]
+
+
+def _plan_context(
+    a: dict[str, Any], patient: dict[str, Any], form: forms.PlanForm, extra: int
+) -> dict[str, Any]:
+    kb = _kb()
+    errors = forms.by_field(form.errors)
+    rows = list(form.added)
+    while len(rows) < (len(form.added) + extra if form.added or extra else 1):
+        rows.append({"code": "", "side": "both", "region": "", "reason": ""})
+    suggested = [
+        {
+            **p,
+            "decision": form.decisions.get(p["pid"], "accept"),
+            "reason": form.reasons.get(p["pid"], ""),
+            "decision_errors": errors.get(f"decision.{p['pid']}", []),
+            "reason_errors": errors.get(f"reason.{p['pid']}", []),
+            "decision_id": forms.field_id(f"decision.{p['pid']}"),
+            "reason_id": forms.field_id(f"reason.{p['pid']}"),
+        }
+        for p in _suggested(a["result"])
+    ]
+    added = [
+        {
+            "index": i,
+            "row": row,
+            "id": forms.field_id(f"added[{i}]"),
+            "errors": {part: errors.get(f"added[{i}].{part}", []) for part in forms.ADDED_PARTS},
+        }
+        for i, row in enumerate(rows)
+    ]
+    avoid = {x["code"] for x in a["result"].get("avoid_points", [])}
+    return {
+        "a": a,
+        "r": a["result"],
+        "patient": patient,
+        "suggested": suggested,
+        "added": added,
+        "note": form.note,
+        "note_errors": errors.get("note", []),
+        "summary": [
+            {"href": f"#{forms.field_id(f)}" if f else "", "message": m, "label": _plan_label(f)}
+            for f, m in form.errors
+        ],
+        "points": [
+            {"code": code, "name": f"{p.pinyin} ({p.english})", "avoid": code in avoid}
+            for code, p in sorted(kb.points.items())
+        ],
+        "sides": forms.options(kb, "sides"),
+        "regions": forms.options(kb, "regions"),
+    }
+
+
+def _plan_label(name: str) -> str:
+    if name.startswith("reason."):
+        return f"Reason for removing {name.removeprefix('reason.')}"
+    if name.startswith("decision."):
+        return f"Decision on {name.removeprefix('decision.')}"
+    if name.startswith("added["):
+        row, _, part = name.partition("].")
+        return f"Added point {int(row.removeprefix('added[')) + 1}, {part}"
+    return name.capitalize()
+
+
+@page
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def plan_new(request: HttpRequest, assessment_id: Any) -> HttpResponse:
+    """Accept or remove each suggested point and add points; every removal and addition needs
+    its reason. Stored through the plans use case, which checks every decision."""
+    kb = _kb()
+    a = assessments.get_assessment(request.user, assessment_id, kb)
+    patient = patients.get_patient(request.user, a["patient_id"])
+    form = forms.PlanForm()
+    status, extra = 200, 0
+    if request.method == "POST":
+        pids = [p["pid"] for p in _suggested(a["result"])]
+        body, form, removed_ids, added_rows = forms.plan_from_post(request.POST, pids)
+        if request.POST.get("action") == "add_point":
+            extra = 1
+        elif form.errors:
+            status = 422
+        else:
+            try:
+                made = plans.create_plan(request.user, assessment_id, body, kb)
+            except ClinicError as exc:  # invalid, superseded, or no consent to treatment
+                to_field = functools.partial(
+                    forms.plan_field, removed_ids=removed_ids, added_rows=added_rows
+                )
+                form.errors = forms.attach([], exc.errors, to_field)
+                status = exc.status
+            else:
+                return HttpResponseRedirect(f"/plans/{made['id']}")
+    context = _plan_context(a, patient, form, extra)
+    return render(request, "crampcare/plan_form.html", context, status=status)
+
+
+@page
+@require_http_methods(["GET"])
+def plan_detail(request: HttpRequest, plan_id: Any) -> HttpResponse:
+    kb = _kb()
+    plan = plans.get_plan(request.user, plan_id)
+    a = assessments.get_assessment(request.user, plan["assessment_id"], kb)
+    patient = patients.get_patient(request.user, plan["patient_id"])
+    roles = {plans.point_id(p["code"], p.get("region")): p for p in a["result"]["points"]}
+    regions = dict(kb.vocab_names["regions"])
+    used = []
+    for p in plan["points"]:
+        if p["decision"] == "removed":
+            continue
+        source = roles.get(p["point"], {})
+        region = source.get("region") or regions.get(p["region"] or "", p["region"])
+        used.append(
+            {
+                "code": p["code"],
+                "side": p["side"],
+                "role": source.get("role", "added"),
+                "region": region,
+            }
+        )
+    context = {
+        "plan": plan,
+        "a": a,
+        "patient": patient,
+        "chart": _chart(used, "Planned points, front and back"),
+        "regions": regions,
+    }
+    return render(request, "crampcare/plan.html", context)

@@ -1,0 +1,133 @@
+"""Every page URL, every role, anonymous included: each gets only what it may.
+
+The table names every page route (everything outside /api/; the API has its own table in
+test_authorization.py). A new page fails ``test_the_page_table_covers_every_page`` until its row
+says who may use it. Anonymous users are sent to the sign-in page; the front desk and the clinic
+admin may see demographics but no clinical record (403); another clinic's practitioner gets 404
+for this clinic's records, so that their existence does not leak.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from crampcare.clinic import plans
+from tests.web.test_pages import FULL_INTAKE_FORM
+from tests.world import PASSWORD, World, person
+
+ROLES = ["anonymous", "fran", "alice", "adam", "bert"]  # front desk, practitioner, admin, other
+A, F, P, D, X = ROLES
+LOGIN = "login"  # a redirect to the sign-in page
+
+SIGNED_IN = {A: LOGIN, F: 200, P: 200, D: 200, X: 200}
+DEMOGRAPHICS = {A: LOGIN, F: 200, P: 200, D: 200, X: 404}
+DEMOGRAPHICS_WRITE = {A: LOGIN, F: 302, P: 302, D: 302, X: 404}
+CLINICAL = {A: LOGIN, F: 403, P: 200, D: 403, X: 404}
+CLINICAL_WRITE = {A: LOGIN, F: 403, P: 302, D: 403, X: 404}
+
+
+def _patient_form(w: World) -> dict[str, Any]:
+    return {**person("Iris", "Dane"), "consent_treatment": "on", "consent_data_processing": "on"}
+
+
+def _plan_form(w: World) -> dict[str, str]:
+    return {
+        f"decision.{plans.point_id(p['code'], p.get('region'))}": "accept"
+        for p in w.assessment["result"]["points"]
+    }
+
+
+# (method, route) -> (form maker or None, expected per role)
+PAGES: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {
+    ("get", "/"): (None, SIGNED_IN),
+    ("get", "/login"): (None, {A: 200, F: 200, P: 200, D: 200, X: 200}),
+    ("post", "/login"): (
+        lambda w: {"username": "alice", "password": PASSWORD},
+        {A: 302, F: 302, P: 302, D: 302, X: 302},
+    ),
+    ("post", "/logout"): (None, {A: 302, F: 302, P: 302, D: 302, X: 302}),
+    ("get", "/patients/new"): (None, SIGNED_IN),
+    ("post", "/patients/new"): (_patient_form, {A: LOGIN, F: 302, P: 302, D: 302, X: 302}),
+    ("get", "/patients/<uuid:patient_id>"): (None, DEMOGRAPHICS),
+    ("get", "/patients/<uuid:patient_id>/edit"): (None, DEMOGRAPHICS),
+    ("post", "/patients/<uuid:patient_id>/edit"): (_patient_form, DEMOGRAPHICS_WRITE),
+    ("get", "/patients/<uuid:patient_id>/intake"): (None, CLINICAL),
+    ("post", "/patients/<uuid:patient_id>/intake"): (lambda w: FULL_INTAKE_FORM, CLINICAL_WRITE),
+    ("get", "/assessments/<uuid:assessment_id>"): (None, CLINICAL),
+    ("post", "/assessments/<uuid:assessment_id>/reassess"): (None, CLINICAL_WRITE),
+    ("get", "/assessments/<uuid:assessment_id>/plan"): (None, CLINICAL),
+    ("post", "/assessments/<uuid:assessment_id>/plan"): (_plan_form, CLINICAL_WRITE),
+    ("get", "/plans/<uuid:plan_id>"): (None, CLINICAL),
+}
+
+
+def page_routes() -> set[str]:
+    def walk(patterns: list[Any], prefix: str) -> list[str]:
+        out: list[str] = []
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                out += walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                out.append("/" + prefix + str(p.pattern))
+        return out
+
+    return {r for r in walk(get_resolver().url_patterns, "") if not r.startswith("/api/")}
+
+
+def test_the_page_table_covers_every_page() -> None:
+    assert page_routes() == {route for _, route in PAGES}
+
+
+def _url(route: str, world: World, plan_id: str) -> str:
+    return (
+        route.replace("<uuid:patient_id>", str(world.ellen["id"]))
+        .replace("<uuid:assessment_id>", str(world.assessment["id"]))
+        .replace("<uuid:plan_id>", plan_id)
+    )
+
+
+def _outcome(response: Any) -> Any:
+    if response.status_code == 302 and response["Location"].startswith("/login?next="):
+        return LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize("operation", sorted(PAGES), ids=lambda op: f"{op[0]} {op[1]}")
+def test_each_role_gets_only_the_pages_it_may(world: World, operation: tuple[str, str]) -> None:
+    method, route = operation
+    make_form, expected = PAGES[operation]
+    ids = [p["code"] for p in world.assessment["result"]["points"]]
+    plan = plans.create_plan(world.alice, world.assessment["id"], {"accepted": ids}, world.kb)
+    got = {}
+    for role in ROLES:
+        sid = transaction.savepoint()
+        client = Client()
+        if role != A:
+            client.force_login(world.user(role))
+        url = _url(route, world, str(plan["id"]))
+        if method == "get":
+            response = client.get(url)
+        else:
+            response = client.post(url, make_form(world) if make_form else {})
+        got[role] = _outcome(response)
+        if role == X and response.status_code == 404:
+            assert b"Ayres" not in response.content  # nothing of the other clinic's patient
+        if role in {F, D} and response.status_code == 200:
+            assert b"Timeline" not in response.content and b"/assessments/" not in response.content
+        transaction.savepoint_rollback(sid)
+    assert got == expected
+
+
+def test_the_other_clinic_is_never_listed_nor_found_by_search(world: World) -> None:
+    client = Client()
+    client.force_login(world.bert)
+    found = client.get("/", {"q": "Ayres"}).content
+    assert b"0 patients matching" in found and b"Ayres, Ellen" not in found
+    client.force_login(world.alice)
+    found = client.get("/", {"q": "Crane"}).content
+    assert b"0 patients matching" in found and b"Crane, Otto" not in found
