@@ -1,0 +1,43 @@
+"""The workbench as the browser tests see it: ``python -m tests.browser.server``.
+
+A fresh SQLite database in ``CRAMPCARE_DATA_DIR`` (the caller passes a temporary directory),
+migrated and filled with the named test world (tests/world.py: Alice the practitioner, Fran at
+the front desk, ...), served by waitress on 127.0.0.1 and a free port. The first line printed
+is ``READY http://127.0.0.1:PORT``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> int:
+    if "CRAMPCARE_DATA_DIR" not in os.environ or os.environ.get("DATABASE_URL"):
+        print(
+            "set CRAMPCARE_DATA_DIR to a temporary directory (and no DATABASE_URL)", file=sys.stderr
+        )
+        return 2
+    from crampcare.web import boot
+
+    boot.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from tests.world import build_world
+
+    build_world()
+    import waitress
+
+    from crampcare.web.wsgi import application
+
+    server = waitress.create_server(
+        application, host="127.0.0.1", port=0, threads=4, ident="crampcare-test"
+    )
+    print(f"READY http://127.0.0.1:{server.effective_port}", flush=True)
+    server.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
