@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
+
+from django.db.models import Model
 
 from crampcare.clinic.errors import Forbidden, NotFound, Unauthenticated
 from crampcare.records import audit
@@ -63,3 +65,19 @@ def patient_for(actor: Any, patient_id: object, *, lock: bool = False) -> Patien
     if patient is None:
         raise NotFound(f"no patient {patient_id}")
     return patient
+
+
+R = TypeVar("R", bound=Model)
+
+
+def record_for(model: type[R], actor: Any, ident: object, what: str, *related: str) -> R:
+    """A record of one of the actor's clinic's patients, or ``NotFound`` (also for a record of
+    another clinic, so that its existence does not leak)."""
+    record = (
+        model._default_manager.select_related(*related)
+        .filter(pk=ident, patient__clinic_id=actor.clinic_id)
+        .first()
+    )
+    if record is None:
+        raise NotFound(f"no {what} {ident}")
+    return record

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from crampcare import services
 from crampcare.clinic._common import stamp
-from crampcare.clinic.access import Can, patient_for, require
-from crampcare.clinic.errors import Conflict, Invalid, NotFound
+from crampcare.clinic.access import Can, patient_for, record_for, require
+from crampcare.clinic.errors import Conflict, Invalid
 from crampcare.clinic.schemas import AssessmentIn, IntakeIn, check_text, parse
 from crampcare.core.intake import parse_intake
 from crampcare.kb.loader import KnowledgeBase
@@ -111,14 +111,7 @@ def create_intake(actor: Any, patient_id: object, data: Any, kb: KnowledgeBase) 
 
 
 def _intake_for(actor: Any, intake_id: object) -> Intake:
-    intake = (
-        Intake.objects.select_related("patient", "created_by", "updated_by")
-        .filter(pk=intake_id, patient__clinic_id=actor.clinic_id)
-        .first()
-    )
-    if intake is None:
-        raise NotFound(f"no intake {intake_id}")
-    return intake
+    return record_for(Intake, actor, intake_id, "intake", "patient", "created_by", "updated_by")
 
 
 def get_intake(actor: Any, intake_id: object) -> dict[str, Any]:
@@ -221,14 +214,9 @@ def _latest(intake: Intake) -> Assessment | None:
 
 
 def assessment_for(actor: Any, assessment_id: object) -> Assessment:
-    a = (
-        Assessment.objects.select_related("intake", "created_by", "updated_by")
-        .filter(pk=assessment_id, patient__clinic_id=actor.clinic_id)
-        .first()
+    return record_for(
+        Assessment, actor, assessment_id, "assessment", "intake", "created_by", "updated_by"
     )
-    if a is None:
-        raise NotFound(f"no assessment {assessment_id}")
-    return a
 
 
 def get_assessment(actor: Any, assessment_id: object, kb: KnowledgeBase) -> dict[str, Any]:

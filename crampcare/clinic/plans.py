@@ -12,9 +12,9 @@ from typing import Any
 from django.db import transaction
 
 from crampcare.clinic._common import stamp
-from crampcare.clinic.access import Can, patient_for, require
+from crampcare.clinic.access import Can, patient_for, record_for, require
 from crampcare.clinic.assessments import assessment_for
-from crampcare.clinic.errors import Conflict, Invalid, NotFound
+from crampcare.clinic.errors import Conflict, Invalid
 from crampcare.clinic.schemas import PlanIn, parse
 from crampcare.kb.loader import KnowledgeBase
 from crampcare.records import audit
@@ -224,13 +224,7 @@ def create_plan(actor: Any, assessment_id: object, data: Any, kb: KnowledgeBase)
 
 def get_plan(actor: Any, plan_id: object) -> dict[str, Any]:
     require(actor, Can.CLINICAL, "plan")
-    plan = (
-        TreatmentPlan.objects.select_related("created_by", "updated_by")
-        .filter(pk=plan_id, patient__clinic_id=actor.clinic_id)
-        .first()
-    )
-    if plan is None:
-        raise NotFound(f"no plan {plan_id}")
+    plan = record_for(TreatmentPlan, actor, plan_id, "plan", "created_by", "updated_by")
     audit.append(actor, "read", "plan", plan.id, patient_id=plan.patient_id)
     return plan_dict(plan)
 

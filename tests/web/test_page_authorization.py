@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from crampcare.clinic import plans
+from tests.web.test_authorization import page_routes
 from tests.web.test_pages import FULL_INTAKE_FORM
 from tests.world import PASSWORD, World, person
 
@@ -64,19 +64,6 @@ PAGES: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {
     ("post", "/assessments/<uuid:assessment_id>/plan"): (_plan_form, CLINICAL_WRITE),
     ("get", "/plans/<uuid:plan_id>"): (None, CLINICAL),
 }
-
-
-def page_routes() -> set[str]:
-    def walk(patterns: list[Any], prefix: str) -> list[str]:
-        out: list[str] = []
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                out += walk(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern):
-                out.append("/" + prefix + str(p.pattern))
-        return out
-
-    return {r for r in walk(get_resolver().url_patterns, "") if not r.startswith("/api/")}
 
 
 def test_the_page_table_covers_every_page() -> None:
