@@ -81,3 +81,18 @@ def record_for(model: type[R], actor: Any, ident: object, what: str, *related: s
     if record is None:
         raise NotFound(f"no {what} {ident}")
     return record
+
+
+def records_of_patient(
+    model: type[R], actor: Any, patient_id: object, what: str, order: str, *related: str
+) -> list[R]:
+    """Every record of one of the actor's clinic's patients, newest first; the listing is
+    audited with the ids it returned."""
+    patient = patient_for(actor, patient_id)
+    rows = list(
+        model._default_manager.filter(patient=patient).select_related(*related).order_by(order)
+    )
+    audit.append(
+        actor, "list", what, patient_id=patient.id, detail={"ids": [str(r.pk) for r in rows]}
+    )
+    return rows

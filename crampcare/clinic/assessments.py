@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from crampcare import services
 from crampcare.clinic._common import stamp
-from crampcare.clinic.access import Can, patient_for, record_for, require
+from crampcare.clinic.access import Can, patient_for, record_for, records_of_patient, require
 from crampcare.clinic.errors import Conflict, Invalid
 from crampcare.clinic.schemas import AssessmentIn, IntakeIn, check_text, parse
 from crampcare.core.intake import parse_intake
@@ -123,14 +123,8 @@ def get_intake(actor: Any, intake_id: object) -> dict[str, Any]:
 
 def list_intakes(actor: Any, patient_id: object) -> list[dict[str, Any]]:
     require(actor, Can.CLINICAL, "intake")
-    patient = patient_for(actor, patient_id)
-    rows = list(
-        Intake.objects.filter(patient=patient)
-        .select_related("created_by", "updated_by")
-        .order_by("-version")
-    )
-    audit.append(
-        actor, "list", "intake", patient_id=patient.id, detail={"ids": [str(r.id) for r in rows]}
+    rows = records_of_patient(
+        Intake, actor, patient_id, "intake", "-version", "created_by", "updated_by"
     )
     return [intake_dict(r) for r in rows]
 
@@ -228,18 +222,15 @@ def get_assessment(actor: Any, assessment_id: object, kb: KnowledgeBase) -> dict
 
 def list_assessments(actor: Any, patient_id: object, kb: KnowledgeBase) -> list[dict[str, Any]]:
     require(actor, Can.CLINICAL, "assessment")
-    patient = patient_for(actor, patient_id)
-    rows = list(
-        Assessment.objects.filter(patient=patient)
-        .select_related("intake", "created_by", "updated_by")
-        .order_by("-created_at")
-    )
-    audit.append(
+    rows = records_of_patient(
+        Assessment,
         actor,
-        "list",
+        patient_id,
         "assessment",
-        patient_id=patient.id,
-        detail={"ids": [str(r.id) for r in rows]},
+        "-created_at",
+        "intake",
+        "created_by",
+        "updated_by",
     )
     return [assessment_dict(r, kb) for r in rows]
 

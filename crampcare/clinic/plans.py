@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from crampcare.clinic._common import stamp
-from crampcare.clinic.access import Can, patient_for, record_for, require
+from crampcare.clinic.access import Can, record_for, records_of_patient, require
 from crampcare.clinic.assessments import assessment_for
 from crampcare.clinic.errors import Conflict, Invalid
 from crampcare.clinic.schemas import PlanIn, parse
@@ -231,13 +231,7 @@ def get_plan(actor: Any, plan_id: object) -> dict[str, Any]:
 
 def list_plans(actor: Any, patient_id: object) -> list[dict[str, Any]]:
     require(actor, Can.CLINICAL, "plan")
-    patient = patient_for(actor, patient_id)
-    rows = list(
-        TreatmentPlan.objects.filter(patient=patient)
-        .select_related("created_by", "updated_by")
-        .order_by("-created_at")
-    )
-    audit.append(
-        actor, "list", "plan", patient_id=patient.id, detail={"ids": [str(r.id) for r in rows]}
+    rows = records_of_patient(
+        TreatmentPlan, actor, patient_id, "plan", "-created_at", "created_by", "updated_by"
     )
     return [plan_dict(r) for r in rows]
