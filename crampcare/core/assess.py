@@ -10,11 +10,18 @@ import datetime as dt
 from typing import Any
 
 from crampcare.core.citations import cite
-from crampcare.core.contract import SCHEMA_ID, AdviceOut, Assessment, Needling, PresentationOut
+from crampcare.core.contract import (
+    SCHEMA_ID,
+    AdviceOut,
+    Assessment,
+    Needling,
+    PresentationOut,
+    RedFlagOut,
+)
 from crampcare.core.facts import Facts, gather_facts
 from crampcare.core.intake import parse_intake
 from crampcare.core.patterns import differentiate
-from crampcare.core.planning import course, electroacupuncture, session
+from crampcare.core.planning import course, electroacupuncture, needle_limit, session
 from crampcare.core.prescribing import apply_safety, candidates, fit_needle_count
 from crampcare.core.rules import because
 from crampcare.core.safety import Effects, active_cautions, names
@@ -54,12 +61,18 @@ def presentations(facts: Facts, kb: KnowledgeBase) -> list[PresentationOut]:
     return out
 
 
-def _needling(urgency: Urgency, effects: Effects) -> Needling:
+def _needling(urgency: Urgency, effects: Effects, flags: list[RedFlagOut]) -> Needling:
     if urgency.rank >= Urgency.urgent.rank:
         return {
             "allowed": False,
             "reason": f"A red flag of urgency '{urgency.value}' needs medical assessment "
             "first: defer acupuncture until the referral is answered.",
+        }
+    stopping = [f["name"] for f in flags if f["stops_needling"]]
+    if stopping:
+        return {
+            "allowed": False,
+            "reason": f"Defer acupuncture until medical assessment: {', '.join(stopping)}.",
         }
     if effects.needling_not_allowed:
         return {
@@ -72,9 +85,11 @@ def _needling(urgency: Urgency, effects: Effects) -> Needling:
     return {"allowed": True, "reason": reason + "."}
 
 
-def _advice(facts: Facts, kb: KnowledgeBase) -> list[AdviceOut]:
+def _advice(facts: Facts, kb: KnowledgeBase, needling_allowed: bool) -> list[AdviceOut]:
     out: list[AdviceOut] = []
     for item in kb.advice.values():
+        if item.after_needling and not needling_allowed:
+            continue
         if item.when is not None and because(item.when, facts, kb) is None:
             continue
         out.append(
@@ -88,19 +103,31 @@ def _advice(facts: Facts, kb: KnowledgeBase) -> list[AdviceOut]:
     return out
 
 
+def _evidence(found: list[PresentationOut], kb: KnowledgeBase) -> tuple[str, tuple[str, ...]]:
+    """The evidence paragraph of the first presentation that has its own, else the general one."""
+    own = {e.presentation: e for e in kb.plan.presentation_evidence}
+    for pres in found:
+        entry = own.get(pres["id"])
+        if entry is not None:
+            return entry.statement, entry.sources
+    return kb.plan.evidence_statement, kb.plan.evidence_sources
+
+
 def assess_intake(facts: Facts, kb: KnowledgeBase, today: dt.date) -> Assessment:
     flags = red_flags(facts, kb)
     factors = contributing_factors(facts, kb)
     refer = referral(flags, factors, kb)
     caution_list, effects = active_cautions(facts, kb)
-    needling = _needling(Urgency(refer["urgency"]), effects)
+    needling = _needling(Urgency(refer["urgency"]), effects, flags)
     found_presentations = presentations(facts, kb)
     found_patterns = differentiate(facts, kb)
     cands = candidates(facts, kb, found_presentations, found_patterns)
     points, avoid = apply_safety(cands, facts, kb, effects)
-    points = fit_needle_count(points, kb.plan.needle_count_max) if needling["allowed"] else []
-    electro = electroacupuncture(effects, needling["allowed"])
-    advice = _advice(facts, kb)
+    allowed = needling["allowed"]
+    points = fit_needle_count(points, needle_limit(kb, effects)) if allowed else []
+    electro = electroacupuncture(effects, allowed, flags)
+    advice = _advice(facts, kb, allowed)
+    evidence, evidence_sources = _evidence(found_presentations, kb)
     return {
         "schema": SCHEMA_ID,
         "kb_version": kb.version,
@@ -115,12 +142,12 @@ def assess_intake(facts: Facts, kb: KnowledgeBase, today: dt.date) -> Assessment
         "avoid_points": avoid,
         "cautions": caution_list,
         "electroacupuncture": electro,
-        "session": session(points, kb, electro, needling["allowed"]),
-        "course": course(kb),
+        "session": session(points, kb, effects, electro, allowed),
+        "course": course(kb, allowed),
         "advice": [a["text"] for a in advice],
         "advice_details": advice,
-        "evidence": kb.plan.evidence_statement,
-        "evidence_sources": cite(kb, kb.plan.evidence_sources),
+        "evidence": evidence,
+        "evidence_sources": cite(kb, evidence_sources),
         "unrecognised": {
             "medications": list(facts.unrecognised_medications),
             "conditions": list(facts.unrecognised_conditions),

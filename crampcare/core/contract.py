@@ -42,6 +42,8 @@ class RedFlagOut(TypedDict):
     summary: str
     action: str
     because: list[str]
+    stops_needling: bool
+    stops_electroacupuncture: bool
     verification: VerificationId
     sources: list[SourceRef]
 
@@ -129,11 +131,14 @@ class Session(TypedDict):
     needle_count: NeedleCount
     retention_minutes: Range
     stimulation: list[Literal["manual", "electrical"]]
+    deferred: bool  # needling is deferred: nothing is planned for a session
+    note: str  # why fewer needles than the minimum, or why nothing is planned; else ""
 
 
 class Course(TypedDict):
     sessions: Range
     review_at: list[int]
+    starts: Literal["now", "after_medical_clearance"]
 
 
 class AdviceOut(TypedDict):

@@ -5,30 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from crampcare.core.intake import Intake, LabResult
+from crampcare.core.intake import Intake
+from crampcare.core.labs import LabValue, current_labs
+from crampcare.core.pregnancy import Pregnancy, pregnancy
 from crampcare.core.recognition import Match, recognise_conditions, recognise_medications
 from crampcare.kb.loader import KnowledgeBase
-from crampcare.kb.schema import Lab
-
-
-@dataclass(frozen=True)
-class LabValue:
-    test: str
-    value: float  # canonical unit
-    unit: str  # canonical unit
-    as_given: str  # "3.1 mmol/L"
-    lab: Lab
-    low: float | None  # reference range in the canonical unit: the lab's own, else the kb's
-    high: float | None
-    range_from_report: bool
 
 
 @dataclass(frozen=True)
 class Facts:
     intake: Intake
     age: int
-    pregnant: bool
-    pregnancy_reason: str | None
+    pregnancy: Pregnancy
     findings: frozenset[str]
     triggers: frozenset[str]
     tcm_signs: frozenset[str]
@@ -42,9 +30,17 @@ class Facts:
     medication_effects: Mapping[str, tuple[Match, ...]]  # effect -> matches
     conditions: tuple[Match, ...]
     condition_ids: Mapping[str, tuple[Match, ...]]
-    labs: Mapping[str, LabValue]
+    labs: Mapping[str, LabValue]  # the result that counts for each test
     unrecognised_medications: tuple[str, ...]
     unrecognised_conditions: tuple[str, ...]
+
+    @property
+    def pregnant(self) -> bool:
+        return self.pregnancy.pregnant
+
+    @property
+    def pregnancy_reason(self) -> str | None:
+        return self.pregnancy.reason
 
 
 def _group(
@@ -57,45 +53,17 @@ def _group(
     return {k: tuple(v) for k, v in grouped.items()}
 
 
-def _lab_value(lab: Lab, value: float, raw: LabResult) -> LabValue:
-    factor = lab.conversions[raw.unit]
-    low = raw.reference_low * factor if raw.reference_low is not None else lab.low
-    high = raw.reference_high * factor if raw.reference_high is not None else lab.high
-    return LabValue(
-        test=lab.id,
-        value=value,
-        unit=lab.unit,
-        as_given=f"{raw.value:g} {raw.unit}",
-        lab=lab,
-        low=low,
-        high=high,
-        range_from_report=raw.reference_low is not None or raw.reference_high is not None,
-    )
-
-
 def gather_facts(intake: Intake, kb: KnowledgeBase) -> Facts:
     doc = intake.document
     meds, unknown_meds = recognise_medications(kb, doc.history.medications)
     conds, unknown_conds = recognise_conditions(kb, doc.history.conditions)
     condition_ids = _group(conds, {})
-    pregnancy_reason: str | None = None
-    if doc.patient.pregnant:
-        weeks = doc.patient.pregnancy_weeks
-        pregnancy_reason = f"pregnant ({weeks} weeks)" if weeks else "pregnant"
-    else:
-        for match in conds:
-            if kb.conditions[match.id].pregnancy:
-                pregnancy_reason = f"pregnancy recorded: {match.matched}"
-                break
-    labs_by_id = {lab.id: lab for lab in kb.vocab.labs}
-    labs = {test: _lab_value(labs_by_id[test], value, raw) for test, value, raw in intake.labs}
     device_kinds = {d.id: d.electronic for d in kb.vocab.devices}
     devices = frozenset(doc.history.devices)
     return Facts(
         intake=intake,
         age=intake.age,
-        pregnant=pregnancy_reason is not None,
-        pregnancy_reason=pregnancy_reason,
+        pregnancy=pregnancy(doc, conds, kb),
         findings=frozenset(doc.findings),
         triggers=frozenset(doc.complaint.triggers),
         tcm_signs=frozenset(doc.tcm.signs),
@@ -109,7 +77,7 @@ def gather_facts(intake: Intake, kb: KnowledgeBase) -> Facts:
         medication_effects=_group(meds, kb.index.medication_effects),
         conditions=tuple(conds),
         condition_ids=condition_ids,
-        labs=labs,
+        labs=current_labs(intake, kb),
         unrecognised_medications=tuple(unknown_meds),
         unrecognised_conditions=tuple(unknown_conds),
     )

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from crampcare.core.contract import Course, Electro, PointOut, PositionId, Session
+from crampcare.core.contract import (
+    Course,
+    Electro,
+    PointOut,
+    PositionId,
+    Range,
+    RedFlagOut,
+    Session,
+)
 from crampcare.core.prescribing import needles
 from crampcare.core.safety import Effects, names
 from crampcare.kb.loader import KnowledgeBase
@@ -23,9 +31,18 @@ def positions(points: list[PointOut]) -> list[PositionId]:
     return list(POSITION_ORDER)  # unreachable: every point has at least one position
 
 
-def electroacupuncture(effects: Effects, needling_allowed: bool) -> Electro:
+def electroacupuncture(
+    effects: Effects, needling_allowed: bool, flags: list[RedFlagOut]
+) -> Electro:
     if not needling_allowed:
         return {"allowed": False, "reason": "Needling is deferred until the referral is answered."}
+    stopping = [f["name"] for f in flags if f["stops_electroacupuncture"]]
+    if stopping:
+        return {
+            "allowed": False,
+            "reason": f"No electrical stimulation: {', '.join(stopping).lower()}. "
+            "Use manual stimulation.",
+        }
     if effects.no_electroacupuncture:
         return {
             "allowed": False,
@@ -39,27 +56,55 @@ def electroacupuncture(effects: Effects, needling_allowed: bool) -> Electro:
     }
 
 
+def needle_limit(kb: KnowledgeBase, effects: Effects) -> int:
+    return effects.limit("needle_count_max", kb.plan.needle_count_max)
+
+
 def session(
-    points: list[PointOut], kb: KnowledgeBase, electro: Electro, needling_allowed: bool
+    points: list[PointOut],
+    kb: KnowledgeBase,
+    effects: Effects,
+    electro: Electro,
+    needling_allowed: bool,
 ) -> Session:
     plan = kb.plan
+    most = needle_limit(kb, effects)
+    least = min(plan.needle_count_min, most)
+    retention_max = effects.limit("retention_max_minutes", plan.retention_max)
     planned = sum(needles(p) for p in points) if needling_allowed else 0
-    stimulation: list[str] = ["manual", "electrical"] if electro["allowed"] else ["manual"]
+    retention: Range = {"min": min(plan.retention_min, retention_max), "max": retention_max}
+    if not needling_allowed:
+        return {
+            "positions": [],
+            "needle_count": {"min": least, "max": most, "planned": 0},
+            "retention_minutes": retention,
+            "stimulation": [],
+            "deferred": True,
+            "note": "Nothing is planned: needling is deferred until medical clearance.",
+        }
+    note = ""
+    if most < plan.needle_count_max:
+        note = f"At most {most} needles: {names(effects.needle_count_max)}. "
+    if planned < least:
+        note += (
+            f"Only {planned} needle(s) planned, fewer than the usual {least}: the knowledge base "
+            "has no further safe point for this presentation; add tender points found on "
+            "palpation if appropriate."
+        )
     return {
         "positions": positions(points),
-        "needle_count": {
-            "min": plan.needle_count_min,
-            "max": plan.needle_count_max,
-            "planned": planned,
-        },
-        "retention_minutes": {"min": plan.retention_min, "max": plan.retention_max},
-        "stimulation": stimulation if needling_allowed else [],  # type: ignore[typeddict-item]
+        "needle_count": {"min": least, "max": most, "planned": planned},
+        "retention_minutes": retention,
+        "stimulation": ["manual", "electrical"] if electro["allowed"] else ["manual"],
+        "deferred": False,
+        "note": note.strip(),
     }
 
 
-def course(kb: KnowledgeBase) -> Course:
+def course(kb: KnowledgeBase, needling_allowed: bool) -> Course:
     plan = kb.plan
     return {
         "sessions": {"min": plan.sessions_min, "max": plan.sessions_max},
         "review_at": list(plan.review_at),
+        "starts": "now" if needling_allowed else "after_medical_clearance",
     }

@@ -21,7 +21,6 @@ CERTAINTY_RANK = {
     Certainty.expert_opinion: 1,
     Certainty.traditional: 0,
 }
-LYING = ("prone", "supine", "side_lying")
 
 
 @dataclass
@@ -149,13 +148,16 @@ def apply_safety(
                 )
                 avoided.add(cand.code)
             continue
-        positions = [p for p in point.positions if not effects.lying_only or p in LYING]
+        positions = effects.allowed_positions(point.positions)
         if not positions:
+            by = [*effects.lying_only, *effects.positions_allowed]
+            allowed = effects.allowed_positions(("prone", "supine", "side_lying", "seated"))
             avoid.append(
                 {
                     "code": cand.code,
-                    "reason": f"Cannot be reached lying down ({names(effects.lying_only)}).",
-                    "sources": cite(kb, effects.lying_only[0].sources),
+                    "reason": "Cannot be reached in the positions allowed "
+                    f"({', '.join(allowed) or 'none'}: {names(by)}).",
+                    "sources": cite(kb, [s for c in by for s in c.sources]),
                 }
             )
             continue

@@ -69,6 +69,17 @@ def _at_least(bound: FieldBound, facts: Facts) -> Reasons:
     return [f"{bound.field.replace('_', ' ')} {value:g} (at least {bound.value:g})"]
 
 
+def _trimester(wanted: int, facts: Facts) -> Reasons:
+    preg = facts.pregnancy
+    if not preg.pregnant:
+        return None
+    if preg.trimester is None:
+        return [f"{preg.reason}; weeks not recorded, so every trimester's cautions apply"]
+    if preg.trimester != wanted:
+        return None
+    return [f"{preg.reason}: trimester {wanted}"]
+
+
 def because(rule: Rule, facts: Facts, kb: KnowledgeBase) -> Reasons:  # noqa: C901 - one switch
     if rule.all is not None:
         reasons: list[str] = []
@@ -141,4 +152,8 @@ def because(rule: Rule, facts: Facts, kb: KnowledgeBase) -> Reasons:  # noqa: C9
         return _at_least(rule.at_least, facts)
     if rule.age_at_least is not None:
         return [f"age {facts.age}"] if facts.age >= rule.age_at_least else None
+    if rule.age_below is not None:
+        return [f"age {facts.age}"] if facts.age < rule.age_below else None
+    if rule.pregnancy_trimester is not None:
+        return _trimester(rule.pregnancy_trimester, facts)
     raise ValueError(f"rule with no known key: {rule!r}")  # the schema makes this unreachable

@@ -13,7 +13,7 @@ from crampcare.core.contract import CautionOut
 from crampcare.core.facts import Facts
 from crampcare.core.rules import because
 from crampcare.kb.loader import KnowledgeBase
-from crampcare.kb.schema import Caution
+from crampcare.kb.schema import Caution, Position
 
 
 @dataclass
@@ -27,8 +27,25 @@ class Effects:
     superficial_near_vessels: list[Caution] = field(default_factory=list)
     no_needling_at_site: list[Caution] = field(default_factory=list)
     needling_not_allowed: list[Caution] = field(default_factory=list)
+    positions_allowed: list[Caution] = field(default_factory=list)
+    needle_count_max: list[Caution] = field(default_factory=list)
+    retention_max_minutes: list[Caution] = field(default_factory=list)
+
+    def allowed_positions(self, positions: tuple[Position, ...]) -> list[Position]:
+        """The point's positions that every position rule of the cautions allows."""
+        allowed = [p for p in positions if not self.lying_only or p in LYING]
+        for caution in self.positions_allowed:
+            allowed = [p for p in allowed if p in caution.effects.positions_allowed]
+        return allowed
+
+    def limit(self, name: str, plan_value: int) -> int:
+        """The plan's value, lowered by any caution that sets a lower ceiling for it."""
+        cautions: list[Caution] = getattr(self, name)
+        values: list[int] = [getattr(c.effects, name) for c in cautions]
+        return min([plan_value, *values])
 
 
+LYING: tuple[Position, ...] = ("prone", "supine", "side_lying")
 FLAGS = (
     "no_electroacupuncture",
     "lying_only",
@@ -36,6 +53,9 @@ FLAGS = (
     "superficial_near_vessels",
     "no_needling_at_site",
     "needling_not_allowed",
+    "positions_allowed",
+    "needle_count_max",
+    "retention_max_minutes",
 )
 
 

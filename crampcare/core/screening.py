@@ -25,6 +25,8 @@ def red_flags(facts: Facts, kb: KnowledgeBase) -> list[RedFlagOut]:
                 "summary": flag.summary,
                 "action": flag.action,
                 "because": reasons,
+                "stops_needling": flag.stops_needling or flag.urgency.rank >= Urgency.urgent.rank,
+                "stops_electroacupuncture": flag.stops_electroacupuncture,
                 "verification": flag.verification.value,
                 "sources": cite(kb, flag.sources),
             }

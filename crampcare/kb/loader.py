@@ -78,6 +78,7 @@ class KnowledgeBase:
     vocab_ids: Mapping[str, frozenset[str]]
     vocab_names: Mapping[str, Mapping[str, str]]
     index: Index
+    origins: Mapping[tuple[str, str], str]  # (kind file, entry id) -> the file that holds it
 
     def __repr__(self) -> str:
         return f"KnowledgeBase(version={self.version!r})"
@@ -149,26 +150,65 @@ def _entries(name: str, raw: Any, model: type[M], key: str, problems: list[str])
     return out
 
 
+def _parts(directory: Path, name: str) -> list[Path]:
+    """A kind's files: ``kind.yaml`` and any ``kind.<topic>.yaml`` beside it, in name order."""
+    stem = name.removesuffix(".yaml")
+    return [directory / name, *sorted(directory.glob(f"{stem}.*.yaml"))]
+
+
+def _read_kind(
+    directory: Path, name: str, digest: Any, problems: list[str]
+) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for path in _parts(directory, name):
+        if path.exists():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        out.append((path.name, _read_yaml(path, problems)))
+    return out
+
+
+def _merged_mapping(parts: list[tuple[str, Any]], problems: list[str]) -> Any:
+    """A mapping kind split across files: each part holds some of the keys, never the same."""
+    merged: dict[str, Any] = {}
+    for file_name, data in parts:
+        if not isinstance(data, dict):
+            problems.append(f"{file_name}: expected a mapping")
+            continue
+        for key, value in data.items():
+            if key in merged:
+                problems.append(f"{file_name}, field '{key}': already given in another file")
+            merged[key] = value
+    return merged
+
+
 def load_kb(data_dir: Path | None = None) -> KnowledgeBase:
-    """Read, validate and cross-check every data file. Raises ``KnowledgeBaseError``."""
+    """Read, validate and cross-check every data file. Raises ``KnowledgeBaseError``.
+
+    A kind may be split by topic: ``red_flags.labs.yaml`` adds entries to ``red_flags.yaml``,
+    ``vocabularies.labs.yaml`` adds keys to ``vocabularies.yaml``.
+    """
     directory = data_dir or default_data_dir()
     problems: list[str] = []
     digest = hashlib.sha256()
-    raw: dict[str, Any] = {}
+    raw: dict[str, list[tuple[str, Any]]] = {}
     for name in sorted([*LIST_FILES, *MAPPING_FILES]):
-        path = directory / name
-        if path.exists():
-            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-        raw[name] = _read_yaml(path, problems)
+        raw[name] = _read_kind(directory, name, digest, problems)
     if problems:
         raise KnowledgeBaseError(problems)
 
-    lists: dict[str, dict[str, Any]] = {
-        name: _entries(name, raw[name], model, key, problems)
-        for name, (model, key) in LIST_FILES.items()
-    }
+    lists: dict[str, dict[str, Any]] = {}
+    origins: dict[tuple[str, str], str] = {}
+    for name, (model, key) in LIST_FILES.items():
+        lists[name] = {}
+        for file_name, data in raw[name]:
+            for ident, entry in _entries(file_name, data, model, key, problems).items():
+                if ident in lists[name]:
+                    problems.append(f"{file_name}, entry '{ident}': duplicate {key}")
+                lists[name][ident] = entry
+                origins[(name, ident)] = file_name
     mappings: dict[str, Any] = {
-        name: _validate(model, raw[name], name, problems) for name, model in MAPPING_FILES.items()
+        name: _validate(model, _merged_mapping(raw[name], problems), name, problems)
+        for name, model in MAPPING_FILES.items()
     }
     if problems:
         raise KnowledgeBaseError(problems)
@@ -194,6 +234,7 @@ def load_kb(data_dir: Path | None = None) -> KnowledgeBase:
             name: {t.id: t.name for t in getattr(vocab, name)} for name in Vocabularies.model_fields
         },
         index=build_index(lists["medications.yaml"], lists["conditions.yaml"]),
+        origins=origins,
     )
     problems.extend(cross_check(kb))
     if problems:
@@ -291,7 +332,8 @@ def _all_entries(kb: KnowledgeBase) -> Iterator[tuple[str, str, BaseModel]]:
         ("advice.yaml", "advice"),
     ):
         for ident, entry in getattr(kb, attr).items():
-            yield f"{file_name}, entry '{ident}'", ident, entry
+            where = kb.origins.get((file_name, ident), file_name)
+            yield f"{where}, entry '{ident}'", ident, entry
     yield "plan.yaml", "plan", kb.plan
     for name in Vocabularies.model_fields:
         for term in getattr(kb.vocab, name):
