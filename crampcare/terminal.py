@@ -159,6 +159,28 @@ def assessment(a: Assessment, style: Style) -> str:
                 f" - because {'; '.join(f['because'])}"
             )
             out.append(_wrap(f"Action: {f['action']} [{_cites(f['sources'])}]", "      "))
+    if a["cautions"]:
+        out += ["", style.head("Cautions")]
+        for c in a["cautions"]:
+            out.append(_wrap(f"- {c['name']}: {c['summary']} [{_cites(c['sources'])}]", "  ", 100))
+    labs = [
+        r
+        for r in a.get("lab_results", [])
+        if r["status"] != "current" or r["judgement"] != "normal"
+    ]
+    if labs:
+        out += ["", style.head("Laboratory results to note")]
+        for r in labs:
+            when = r["date"] or "undated"
+            note = f" - {r['note']}" if r["note"] else ""
+            out.append(
+                _wrap(
+                    f"- {r['name']} {r['value']} ({when}): {r['judgement'].replace('_', ' ')}, "
+                    f"{r['status']}{note}",
+                    "  ",
+                    100,
+                )
+            )
     if a["contributing_factors"]:
         out += ["", style.head("Contributing factors")]
         for c in a["contributing_factors"]:
@@ -174,10 +196,6 @@ def assessment(a: Assessment, style: Style) -> str:
         for p in a["patterns"]:
             code = f" {p['icd11']}" if p["icd11"] else ""
             out.append(f"  {p['name']}{code} - {'; '.join(p['because'])}")
-    if a["cautions"]:
-        out += ["", style.head("Cautions")]
-        for c in a["cautions"]:
-            out.append(_wrap(f"- {c['name']}: {c['summary']} [{_cites(c['sources'])}]", "  ", 100))
     out += ["", style.head("Points")]
     if not a["points"]:
         out.append("  none suggested" + ("" if needling["allowed"] else " (needling deferred)"))
@@ -196,7 +214,9 @@ def assessment(a: Assessment, style: Style) -> str:
             out.append(_wrap(f"- {av['code']}: {av['reason']}", "  ", 100))
     s, c = a["session"], a["course"]
     out += ["", style.head("Plan")]
-    if needling["allowed"]:
+    if s.get("deferred"):
+        out.append(f"  {s['note']}")
+    else:
         out.append(
             f"  positions: {', '.join(s['positions'])}; needles: "
             f"{s['needle_count']['planned']} planned (range {s['needle_count']['min']}-"
@@ -204,12 +224,15 @@ def assessment(a: Assessment, style: Style) -> str:
             f"{s['retention_minutes']['max']} min; stimulation: "
             f"{', '.join(s['stimulation'])}"
         )
+        if s.get("note"):
+            out.append(_wrap(s["note"], "  ", 100))
     out.append(
         f"  electroacupuncture: {'allowed' if a['electroacupuncture']['allowed'] else 'no'}"
         f" - {a['electroacupuncture']['reason']}"
     )
+    starts = " after medical clearance" if c.get("starts") == "after_medical_clearance" else ""
     out.append(
-        f"  course: {c['sessions']['min']}-{c['sessions']['max']} sessions, review at "
+        f"  course{starts}: {c['sessions']['min']}-{c['sessions']['max']} sessions, review at "
         f"{', '.join(str(n) for n in c['review_at'])}"
     )
     if a["advice"]:
