@@ -29,6 +29,9 @@ class Index:
     condition_phrases: tuple[tuple[str, str], ...]  # (folded phrase, condition id), longest first
     medication_classes: Mapping[str, frozenset[str]]  # medication id -> itself and its classes
     medication_effects: Mapping[str, frozenset[str]]  # medication id -> effects with classes'
+    # one-word names the misspelling matcher may read a word as: (folded name, medication id),
+    # and every other one-word drug name a word must not be close to (id None: not in the kb)
+    medication_words: tuple[tuple[str, str | None], ...] = ()
 
 
 def _medication_names(med: Medication) -> Iterable[str]:
@@ -36,6 +39,28 @@ def _medication_names(med: Medication) -> Iterable[str]:
     yield med.id.replace("_", " ")
     yield from med.brands
     yield from med.synonyms
+
+
+def _class_closure(medications: Mapping[str, Medication], med_id: str) -> frozenset[str]:
+    """The medication and every class above it, following member_of through wider classes."""
+    seen = {med_id}
+    todo = [med_id]
+    while todo:
+        for parent in medications[todo.pop()].member_of:
+            if parent not in seen and parent in medications:
+                seen.add(parent)
+                todo.append(parent)
+    return frozenset(seen)
+
+
+def _medication_words(
+    medications: Mapping[str, Medication], names: Mapping[str, str]
+) -> tuple[tuple[str, str | None], ...]:
+    words: dict[str, str | None] = {n: i for n, i in names.items() if " " not in n}
+    for med in medications.values():
+        for other in med.lookalikes:
+            words.setdefault(fold(other), None)
+    return tuple(sorted(words.items(), key=lambda row: row[0]))
 
 
 def build_index(
@@ -51,7 +76,7 @@ def build_index(
             codes[(code.system, code.code)] = med.id
             if code.system == ATC:
                 atc.append((code.code, med.id))
-    classes = {med.id: frozenset({med.id, *med.member_of}) for med in medications.values()}
+    classes = {med.id: _class_closure(medications, med.id) for med in medications.values()}
     effects = {
         med_id: frozenset(e for c in ids for e in medications[c].effects)
         for med_id, ids in classes.items()
@@ -75,4 +100,5 @@ def build_index(
         condition_phrases=tuple(sorted(set(phrases), key=lambda r: (-len(r[0]), r))),
         medication_classes=classes,
         medication_effects=effects,
+        medication_words=_medication_words(medications, names),
     )

@@ -60,8 +60,8 @@ MEDICATION_CODES = [
     (RXNORM, "855332", "warfarin"),
     (ATC, "C08CA05", "nifedipine"),
     (ATC, "C10AA01", "simvastatin"),
-    (ATC, "C10AA08", "statins"),  # a statin not in the kb: recognised by its class
-    (ATC, "C03CA04", "loop_diuretics"),
+    (ATC, "C10AA06", "statins"),  # a statin not in the kb (cerivastatin): recognised by its class
+    (ATC, "C03CA03", "loop_diuretics"),  # a loop diuretic not in the kb (piretanide)
 ]
 
 
