@@ -262,8 +262,19 @@ def test_must_not_cross(kb: KnowledgeBase, text: str, expected: str | None, why:
         assert [m.id for m in found] == [expected], why
 
 
-def test_a_combination_product_matches_each_ingredient(kb: KnowledgeBase) -> None:
-    assert ids(kb, "aspirin 81 mg and clopidogrel 75 mg") == ["aspirin", "clopidogrel"]
+COMBINATIONS = [
+    ("aspirin 81 mg and clopidogrel 75 mg", ["aspirin", "clopidogrel"]),
+    ("triamterene-hydrochlorothiazide 37.5-25 mg", ["triamterene", "hydrochlorothiazide"]),
+    ("amiloride/hydrochlorothiazide 5/50", ["amiloride", "hydrochlorothiazide"]),
+    ("Dyazide", ["triamterene"]),  # the brand is read as one ingredient (see the entry)
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), COMBINATIONS)
+def test_a_combination_product_matches_each_ingredient(
+    kb: KnowledgeBase, text: str, expected: list[str]
+) -> None:
+    assert sorted(ids(kb, text)) == sorted(expected)
 
 
 # --- codes ------------------------------------------------------------------------------------
@@ -295,6 +306,27 @@ CODES: list[tuple[str, str, str | None, str]] = [
     (RXNORM, "855332", "warfarin", "SCD Warfarin Sodium 5 MG Oral Tablet"),
     (RXNORM, "243670", "aspirin", "SCD Aspirin 81 MG Oral Tablet"),
     (RXNORM, "896209", "salmeterol", "SCD fluticasone/salmeterol inhaler"),
+    (RXNORM, "6472", "lovastatin", "ingredient (VSAC statin value set)"),
+    (RXNORM, "41127", "fluvastatin", "ingredient (VSAC statin value set)"),
+    (RXNORM, "861634", "pitavastatin", "ingredient (VSAC statin value set)"),
+    (RXNORM, "237159", "levalbuterol", "ingredient"),
+    (RXNORM, "1364445", "apixaban", "SCD apixaban 5 MG Oral Tablet (VSAC)"),
+    (RXNORM, "1232086", "rivaroxaban", "SCD rivaroxaban 20 MG Oral Tablet (VSAC)"),
+    (RXNORM, "1037045", "dabigatran", "SCD dabigatran etexilate 150 MG Oral Capsule (VSAC)"),
+    (RXNORM, "1599555", "edoxaban", "SCD edoxaban 60 MG Oral Tablet (VSAC)"),
+    (RXNORM, "854235", "enoxaparin", "SCD 0.4 ML enoxaparin sodium 100 MG/ML syringe (VSAC)"),
+    (RXNORM, "978755", "dalteparin", "SCD 1 ML dalteparin sodium 10000 UNT/ML syringe (VSAC)"),
+    (RXNORM, "861360", "fondaparinux", "SCD 0.5 ML fondaparinux sodium 5 MG/ML syringe (VSAC)"),
+    (RXNORM, "855312", "warfarin", "SCD warfarin sodium 2.5 MG Oral Tablet (VSAC)"),
+    (RXNORM, "197418", "bumetanide", "SCD bumetanide 1 MG Oral Tablet (VSAC)"),
+    (RXNORM, "198371", "torasemide", "SCD torsemide 20 MG Oral Tablet (VSAC)"),
+    (RXNORM, "351257", "eplerenone", "SCD eplerenone 50 MG Oral Tablet (VSAC)"),
+    (RXNORM, "977880", "amiloride", "SCD amiloride hydrochloride 5 MG Oral Tablet (VSAC)"),
+    (RXNORM, "198313", "triamterene", "SCD triamterene 50 MG Oral Capsule (VSAC)"),
+    (RXNORM, "310798", "hydrochlorothiazide", "SCD hydrochlorothiazide 25 MG Oral Tablet (VSAC)"),
+    (RXNORM, "197499", "chlortalidone", "SCD chlorthalidone 25 MG Oral Tablet (VSAC)"),
+    (RXNORM, "313988", "furosemide", "SCD furosemide 40 MG Oral Tablet (VSAC)"),
+    (RXNORM, "313096", "spironolactone", "SCD spironolactone 25 MG Oral Tablet (VSAC)"),
     (RXNORM, "999999999", None, "unknown code, no display"),
     (ATC, "C", None, "anatomical group: above every class"),
     (ATC, "C10", None, "above the statins"),
@@ -339,7 +371,8 @@ def test_codes(kb: KnowledgeBase, system: str, code: str, expected: str | None, 
 
 
 def test_an_unknown_code_is_read_from_its_display_text_and_says_so(kb: KnowledgeBase) -> None:
-    item = CodedItem(system=RXNORM, code="1364445", display="apixaban 5 MG Oral Tablet")
+    pack = "{74 (apixaban 5 MG Oral Tablet) } Pack"  # an RxNorm pack code the kb does not list
+    item = CodedItem(system=RXNORM, code="1992427", display=pack)
     found, unknown = recognise_medications(kb, (item,))
     assert [m.id for m in found] == ["apixaban"] and unknown == []
     assert "read from its display text" in found[0].matched

@@ -16,6 +16,12 @@ from crampcare.kb.loader import KnowledgeBase
 LONGEST_NAME_WORDS = 4
 
 
+def _parts(word: str) -> list[str]:
+    """A hyphenated word and, when it has several, each of its parts."""
+    parts = [p for p in word.split("-") if p]
+    return [word] if len(parts) < 2 else [word, *parts]
+
+
 def medication_from_text(kb: KnowledgeBase, text: str) -> list[Hit]:
     """Every known medication a free-text entry names, each with how it matched."""
     names = kb.index.medication_names
@@ -31,13 +37,18 @@ def medication_from_text(kb: KnowledgeBase, text: str) -> list[Hit]:
             if med_id is not None:
                 used[start : start + size] = [True] * size
                 hits.append((med_id, f"{text!r} (name {phrase!r})"))
-    for i, word in enumerate(words):
+    for i, whole in enumerate(words):
         if used[i]:
             continue
-        read = read_misspelling(word, kb.index.medication_words)
-        if read is not None:
-            name, med_id = read
-            hits.append((med_id, f"{text!r} (read {word!r} as {name!r}: please check)"))
+        for word in _parts(whole):  # "triamterene-hydrochlorothiazide": each part on its own
+            med_id = names.get(word)
+            if med_id is not None:
+                hits.append((med_id, f"{text!r} (name {word!r})"))
+                continue
+            read = read_misspelling(word, kb.index.medication_words)
+            if read is not None:
+                name, med_id = read
+                hits.append((med_id, f"{text!r} (read {word!r} as {name!r}: please check)"))
     first: dict[str, Hit] = {}
     for hit in hits:
         first.setdefault(hit[0], hit)
