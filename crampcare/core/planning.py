@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import combinations
 
 from crampcare.core.contract import (
+    AvoidOut,
     Course,
     Electro,
     PointOut,
@@ -16,6 +18,7 @@ from crampcare.core.contract import (
 from crampcare.core.prescribing import needles
 from crampcare.core.safety import Effects, names
 from crampcare.kb.loader import KnowledgeBase
+from crampcare.kb.schema import Caution
 
 POSITION_ORDER: tuple[PositionId, ...] = ("supine", "prone", "side_lying", "seated")
 
@@ -60,12 +63,43 @@ def needle_limit(kb: KnowledgeBase, effects: Effects) -> int:
     return effects.limit("needle_count_max", kb.plan.needle_count_max)
 
 
+def _removing_cautions(effects: Effects) -> list[Caution]:
+    """The cautions that take points off the plan (by kind or by position), once each."""
+    found: dict[str, Caution] = {}
+    for cautions in effects.avoid_point_cautions.values():
+        found.update((c.id, c) for c in cautions)
+    found.update((c.id, c) for c in [*effects.positions_allowed, *effects.lying_only])
+    return list(found.values())
+
+
+def shortfall_note(
+    planned: int, least: int, effects: Effects, avoided: Sequence[AvoidOut] = ()
+) -> str:
+    """Why fewer than the usual number of needles are planned: the cautions that removed points
+    (with the points, when known), else the knowledge base has no further point."""
+    if planned >= least:
+        return ""
+    head = f"Only {planned} needle(s) planned, fewer than the usual {least}: "
+    removing = _removing_cautions(effects)
+    if avoided:
+        codes = ", ".join(a["code"] for a in avoided)
+        why = f"{len(avoided)} point(s) were left out ({codes})"
+        why += f" because of {names(removing)}" if removing else ""
+        why += " (see the points to avoid), and the region has no further safe point"
+    elif removing:
+        why = f"points are left out because of {names(removing)}, and no further safe point remains"
+    else:
+        why = "the knowledge base has no further point for this presentation"
+    return head + why + "; add tender points found on palpation if appropriate."
+
+
 def session(
     points: list[PointOut],
     kb: KnowledgeBase,
     effects: Effects,
     electro: Electro,
     needling_allowed: bool,
+    avoided: Sequence[AvoidOut] = (),
 ) -> Session:
     plan = kb.plan
     most = needle_limit(kb, effects)
@@ -85,14 +119,12 @@ def session(
     note = ""
     if most < plan.needle_count_max:
         note = f"At most {most} needles: {names(effects.needle_count_max)}. "
-    if planned < least:
-        note += (
-            f"Only {planned} needle(s) planned, fewer than the usual {least}: the knowledge base "
-            "has no further safe point for this presentation; add tender points found on "
-            "palpation if appropriate."
-        )
+    note += shortfall_note(planned, least, effects, avoided)
+    chosen = positions(points)
+    if chosen == ["side_lying"] and any(p["side"] == "both" for p in points):
+        note += " Side-lying: turn the patient to reach the points on the other side."
     return {
-        "positions": positions(points),
+        "positions": chosen,
         "needle_count": {"min": least, "max": most, "planned": planned},
         "retention_minutes": retention,
         "stimulation": ["manual", "electrical"] if electro["allowed"] else ["manual"],

@@ -11,6 +11,7 @@ from crampcare.core.facts import Facts
 from crampcare.core.safety import Effects, names
 from crampcare.kb.loader import KnowledgeBase
 from crampcare.kb.schema import Certainty, Point, PointRole, PointUse
+from crampcare.kb.schema.points import PREGNANCY_KINDS
 
 ROLE_ORDER = {"local": 0, "distal": 1, "pattern": 2}
 CERTAINTY_RANK = {
@@ -99,7 +100,7 @@ def _side(cand: Candidate, point: Point, complaint_side: str) -> SideId:
 
 
 def _point_cautions(point: Point, facts: Facts, effects: Effects, cand: Candidate) -> list[str]:
-    notes = [c.summary for c in point.cautions if c.kind != "pregnancy" or facts.pregnant]
+    notes = [c.summary for c in point.cautions if c.kind not in PREGNANCY_KINDS or facts.pregnant]
     kinds = {c.kind for c in point.cautions}
     if effects.no_bleeding_technique and "bleeding_technique" in kinds:
         notes.append(f"No pricking or bloodletting here ({names(effects.no_bleeding_technique)}).")

@@ -42,8 +42,17 @@ class PointCaution(Cited):
         "fainting",
         "bleeding_technique",
         "strong_sensation",
+        # regions WHO 1999 (section 2.1) names for pregnancy: lower abdomen (first trimester),
+        # upper abdomen (after the third month), lumbosacral region (throughout)
+        "lumbosacral",
+        "lower_abdominal",
+        "upper_abdominal",
     ]
     summary: str
+
+
+# Caution kinds that matter only in pregnancy: their notes are shown to pregnant patients only.
+PREGNANCY_KINDS = frozenset({"pregnancy", "lumbosacral", "lower_abdominal", "upper_abdominal"})
 
 
 class Indication(Cited):
