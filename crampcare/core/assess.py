@@ -20,6 +20,7 @@ from crampcare.core.contract import (
 )
 from crampcare.core.facts import Facts, gather_facts
 from crampcare.core.intake import parse_intake
+from crampcare.core.lab_tiers import lab_results_out
 from crampcare.core.patterns import differentiate
 from crampcare.core.planning import course, electroacupuncture, needle_limit, session
 from crampcare.core.prescribing import apply_safety, candidates, fit_needle_count
@@ -135,6 +136,7 @@ def assess_intake(facts: Facts, kb: KnowledgeBase, today: dt.date) -> Assessment
         "referral": refer,
         "needling": needling,
         "red_flags": flags,
+        "lab_results": lab_results_out(facts, flags, kb),
         "contributing_factors": factors,
         "conditions": found_presentations,
         "patterns": found_patterns,

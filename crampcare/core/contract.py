@@ -48,6 +48,32 @@ class RedFlagOut(TypedDict):
     sources: list[SourceRef]
 
 
+# the range a result was judged by, in the unit the value was given in; "from": the reporting
+# laboratory's range, crampcare's default, or none known ("from" is a Python keyword, hence the
+# functional form)
+LabRangeOut = TypedDict(
+    "LabRangeOut",
+    {
+        "low": float | None,
+        "high": float | None,
+        "from": Literal["laboratory", "default", "none"],
+    },
+)
+
+
+class LabResultOut(TypedDict):
+    test: str
+    name: str
+    value: str  # as given: "6.8 mmol/L"
+    date: str | None  # ISO date of the sample, None when undated
+    # current: the result that counts; earlier: an older one within the window; stale: too old
+    status: Literal["current", "earlier", "stale"]
+    range: LabRangeOut
+    judgement: Literal["low", "high", "normal", "cannot_judge"]
+    tier: str | None  # the severity tier this value reaches (None for stale results)
+    note: str
+
+
 class FactorOut(TypedDict):
     id: str
     kind: Literal["medication", "condition", "lab", "lifestyle", "trigger"]
@@ -160,6 +186,7 @@ class Assessment(TypedDict):
     referral: Referral
     needling: Needling
     red_flags: list[RedFlagOut]
+    lab_results: list[LabResultOut]
     contributing_factors: list[FactorOut]
     conditions: list[PresentationOut]
     patterns: list[PatternOut]

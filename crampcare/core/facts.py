@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from crampcare.core.intake import Intake
-from crampcare.core.labs import LabValue, current_labs
+from crampcare.core.labs import LabValue, TestResults, current_labs, lab_results
 from crampcare.core.pregnancy import Pregnancy, pregnancy
 from crampcare.core.recognition import Match, recognise_conditions, recognise_medications
 from crampcare.kb.loader import KnowledgeBase
@@ -31,6 +31,7 @@ class Facts:
     conditions: tuple[Match, ...]
     condition_ids: Mapping[str, tuple[Match, ...]]
     labs: Mapping[str, LabValue]  # the result that counts for each test
+    lab_results: Mapping[str, TestResults]  # every result of each test, dated, with its status
     unrecognised_medications: tuple[str, ...]
     unrecognised_conditions: tuple[str, ...]
 
@@ -77,7 +78,8 @@ def gather_facts(intake: Intake, kb: KnowledgeBase) -> Facts:
         medication_effects=_group(meds, kb.index.medication_effects),
         conditions=tuple(conds),
         condition_ids=condition_ids,
-        labs=current_labs(intake, kb),
+        labs=current_labs(results := lab_results(intake, kb)),
+        lab_results=results,
         unrecognised_medications=tuple(unknown_meds),
         unrecognised_conditions=tuple(unknown_conds),
     )

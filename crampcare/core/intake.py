@@ -81,6 +81,8 @@ class LabResult(Strict):
     # the reporting laboratory's own range, in the same unit: preferred to the kb's default
     reference_low: float | None = None
     reference_high: float | None = None
+    # the day the sample was taken (ISO date); undated results count as current, marked undated
+    date: dt.date | None = None
 
     @model_validator(mode="after")
     def _one_name(self) -> LabResult:
@@ -128,6 +130,7 @@ class Intake:
     document: IntakeDocument
     age: int
     labs: tuple[tuple[str, float, LabResult], ...]  # (test id, value in canonical unit, raw)
+    today: dt.date  # the date the intake is assessed on: dates in the record are read against it
 
 
 class InvalidIntake(Exception):
@@ -250,7 +253,7 @@ def _age(patient: Patient, today: dt.date, errors: list[tuple[str, str]]) -> int
 
 
 def _labs(
-    history: History, kb: KnowledgeBase, errors: list[tuple[str, str]]
+    history: History, kb: KnowledgeBase, today: dt.date, errors: list[tuple[str, str]]
 ) -> tuple[tuple[str, float, LabResult], ...]:
     labs = {lab.id: lab for lab in kb.vocab.labs}
     by_loinc = {c.loinc: lab.id for lab in kb.vocab.labs for c in lab.codes}
@@ -285,6 +288,9 @@ def _labs(
         if result.value < 0:
             errors.append((f"{path}.value", "must not be negative"))
             continue
+        if result.date is not None and result.date > today:
+            errors.append((f"{path}.date", f"is after today ({today.isoformat()})"))
+            continue
         out.append((test_id, round(result.value * factor, 6), result))
     return tuple(out)
 
@@ -316,9 +322,9 @@ def parse_intake(raw: Any, kb: KnowledgeBase, today: dt.date) -> Intake:
     _coded(doc.history.medications, MEDICATION_SYSTEMS, "history.medications", errors)
     _coded(doc.history.conditions, CONDITION_SYSTEMS, "history.conditions", errors)
     age = _age(doc.patient, today, errors)
-    labs = _labs(doc.history, kb, errors)
+    labs = _labs(doc.history, kb, today, errors)
     if doc.patient.pregnant and doc.patient.sex == "male":
         errors.append(("patient.pregnant", "is true but sex is male"))
     if errors:
         raise InvalidIntake(errors)
-    return Intake(document=doc, age=age, labs=labs)
+    return Intake(document=doc, age=age, labs=labs, today=today)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from crampcare.core.facts import Facts
+from crampcare.core.labs import LabValue
 from crampcare.kb.loader import KnowledgeBase
 from crampcare.kb.schema import FieldBound, LabBound, Rule
 
@@ -29,37 +30,40 @@ MEMBERSHIP = {
 }
 
 
+def _window(test: str, facts: Facts) -> tuple[LabValue, ...]:
+    """The results of a test within its staleness window, most recent first: a rule holds when
+    any of them meets it, so that a dangerous result is never hidden by a later one."""
+    results = facts.lab_results.get(test)
+    return results.window if results is not None else ()
+
+
 def _lab(bound: LabBound, facts: Facts, below: bool) -> Reasons:
-    result = facts.labs.get(bound.test)
-    if result is None:
-        return None
-    if bound.relative_to_upper_limit:
-        if result.high is None:
-            return None
-        limit = bound.value * result.high
-        text = f"{bound.value:g} x upper limit ({limit:g} {result.unit})"
-    else:
-        limit = bound.value * result.lab.conversions[bound.unit]
-        text = f"{bound.value:g} {bound.unit}"
-    holds = result.value < limit if below else result.value > limit
-    if not holds:
-        return None
-    word = "below" if below else "above"
-    return [f"{bound.test} {result.as_given} is {word} {text}"]
+    found: list[str] = []
+    for result in _window(bound.test, facts):
+        if bound.relative_to_upper_limit:
+            if result.high is None:
+                continue
+            limit = bound.value * result.high
+            text = f"{bound.value:g} x upper limit ({limit:g} {result.unit})"
+        else:
+            limit = bound.value * result.lab.conversions[bound.unit]
+            text = f"{bound.value:g} {bound.unit}"
+        if result.value < limit if below else result.value > limit:
+            found.append(f"{result.described} is {'below' if below else 'above'} {text}")
+    return found or None
 
 
 def _outside_range(test: str, facts: Facts, below: bool = True, above: bool = True) -> Reasons:
     """Outside the reporting laboratory's own range when given, else the kb's default range."""
-    result = facts.labs.get(test)
-    if result is None:
-        return None
-    whose = "the laboratory's" if result.range_from_report else "the default"
-    low, high = result.low, result.high
-    if below and low is not None and result.value < low:
-        return [f"{test} {result.as_given} is below {whose} range (low {low:g} {result.unit})"]
-    if above and high is not None and result.value > high:
-        return [f"{test} {result.as_given} is above {whose} range (high {high:g} {result.unit})"]
-    return None
+    found: list[str] = []
+    for result in _window(test, facts):
+        whose = "the laboratory's" if result.range_from_report else "the default"
+        low, high = result.low, result.high
+        if below and low is not None and result.value < low:
+            found.append(f"{result.described} is below {whose} range (low {low:g} {result.unit})")
+        elif above and high is not None and result.value > high:
+            found.append(f"{result.described} is above {whose} range (high {high:g} {result.unit})")
+    return found or None
 
 
 def _at_least(bound: FieldBound, facts: Facts) -> Reasons:

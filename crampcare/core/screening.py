@@ -5,32 +5,53 @@ from __future__ import annotations
 from crampcare.core.citations import cite
 from crampcare.core.contract import FactorOut, RedFlagOut, Referral
 from crampcare.core.facts import Facts
+from crampcare.core.lab_tiers import tier_flags
 from crampcare.core.rules import because
 from crampcare.kb.loader import KnowledgeBase
 from crampcare.kb.schema import Certainty, Urgency, Verification
 
 
+def _at_least_as_severe(flag: RedFlagOut, other: RedFlagOut) -> bool:
+    return (
+        Urgency(flag["urgency"]).rank >= Urgency(other["urgency"]).rank
+        and (flag["stops_needling"] or not other["stops_needling"])
+        and (flag["stops_electroacupuncture"] or not other["stops_electroacupuncture"])
+    )
+
+
 def red_flags(facts: Facts, kb: KnowledgeBase) -> list[RedFlagOut]:
-    """Red flags that hold, most urgent first."""
-    found: list[RedFlagOut] = []
+    """Red flags that hold, most urgent first: the knowledge base's flags, and one flag per
+    laboratory test whose results reach a severity tier. A flag that combines a test with
+    findings replaces that test's tier flag (and the flags it names) when it is at least as
+    severe, so that one cause shows one action."""
+    held: dict[str, RedFlagOut] = {}
     for flag in kb.red_flags.values():
         reasons = because(flag.when, facts, kb)
         if reasons is None:
             continue
-        found.append(
-            {
-                "id": flag.id,
-                "name": flag.name,
-                "urgency": flag.urgency.value,
-                "summary": flag.summary,
-                "action": flag.action,
-                "because": reasons,
-                "stops_needling": flag.stops_needling or flag.urgency.rank >= Urgency.urgent.rank,
-                "stops_electroacupuncture": flag.stops_electroacupuncture,
-                "verification": flag.verification.value,
-                "sources": cite(kb, flag.sources),
-            }
-        )
+        held[flag.id] = {
+            "id": flag.id,
+            "name": flag.name,
+            "urgency": flag.urgency.value,
+            "summary": flag.summary,
+            "action": flag.action,
+            "because": reasons,
+            "stops_needling": flag.stops_needling or flag.urgency.rank >= Urgency.urgent.rank,
+            "stops_electroacupuncture": flag.stops_electroacupuncture,
+            "verification": flag.verification.value,
+            "sources": cite(kb, flag.sources),
+        }
+    tiers = tier_flags(facts, kb)
+    dropped: set[str] = set()
+    for flag_id, out in held.items():
+        entry = kb.red_flags[flag_id]
+        for other in entry.supersedes_flags:
+            if other in held and _at_least_as_severe(out, held[other]):
+                dropped.add(other)
+        for test in entry.supersedes_lab_tiers:
+            if test in tiers and _at_least_as_severe(out, tiers[test]):
+                dropped.add(tiers[test]["id"])
+    found = [f for f in (*held.values(), *tiers.values()) if f["id"] not in dropped]
     found.sort(key=lambda f: (-Urgency(f["urgency"]).rank, f["id"]))
     return found
 

@@ -22,7 +22,7 @@ from crampcare.kb.schema.base import (
     Verification,
 )
 from crampcare.kb.schema.conditions import Condition, Pattern, PatternEvidence
-from crampcare.kb.schema.labs import Lab, LabCode
+from crampcare.kb.schema.labs import Lab, LabCode, LabTier
 from crampcare.kb.schema.medications import Medication
 from crampcare.kb.schema.points import (
     ChartMark,
@@ -64,6 +64,7 @@ __all__ = [
     "Lab",
     "LabBound",
     "LabCode",
+    "LabTier",
     "Medication",
     "Pattern",
     "PatternEvidence",

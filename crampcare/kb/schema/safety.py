@@ -18,6 +18,10 @@ class RedFlag(Cited):
     # urgent and emergency flags always stop needling; these make a lesser flag stop it too
     stops_needling: bool = False
     stops_electroacupuncture: bool = False
+    # a flag that combines a laboratory value with findings replaces the plain tier flag of
+    # these tests (lab ids) and these red flags, so that one cause shows one action
+    supersedes_lab_tiers: tuple[str, ...] = ()
+    supersedes_flags: tuple[str, ...] = ()
 
     @field_validator("urgency")
     @classmethod
