@@ -57,7 +57,7 @@ def _group(
 def gather_facts(intake: Intake, kb: KnowledgeBase) -> Facts:
     doc = intake.document
     meds, unknown_meds = recognise_medications(kb, doc.history.medications)
-    conds, unknown_conds = recognise_conditions(kb, doc.history.conditions)
+    conds, unknown_conds = recognise_conditions(kb, doc.history.conditions, intake.today)
     condition_ids = _group(conds, {})
     device_kinds = {d.id: d.electronic for d in kb.vocab.devices}
     devices = frozenset(doc.history.devices)

@@ -83,10 +83,13 @@ def _medication_factors(facts: Facts, kb: KnowledgeBase) -> list[FactorOut]:
 
 
 def _condition_factors(facts: Facts, kb: KnowledgeBase) -> list[FactorOut]:
+    """History conditions that feed cramps. Pregnancy is one factor whatever made the patient
+    count as pregnant (flag, code or current text): facts.pregnancy decides, not the matches."""
     out: list[FactorOut] = []
+    pregnancy_conditions = sorted(c.id for c in kb.conditions.values() if c.pregnancy)
     for cond_id, matches in sorted(facts.condition_ids.items()):
         cond = kb.conditions[cond_id]
-        if cond.kind != "history" or not cond.contributes:
+        if cond.kind != "history" or not cond.contributes or cond.pregnancy:
             continue
         out.append(
             {
@@ -99,23 +102,20 @@ def _condition_factors(facts: Facts, kb: KnowledgeBase) -> list[FactorOut]:
                 "sources": cite(kb, cond.sources),
             }
         )
-    if (
-        facts.intake.document.patient.pregnant
-        and "pregnancy" in kb.conditions
-        and "pregnancy" not in facts.condition_ids
-    ):
-        cond = kb.conditions["pregnancy"]
-        out.append(
-            {
-                "id": cond.id,
-                "kind": "condition",
-                "matched": [facts.pregnancy_reason or "pregnant"],
-                "summary": f"{cond.name}: {cond.summary}",
-                "certainty": (cond.certainty or Certainty.very_low).value,
-                "verification": cond.verification.value,
-                "sources": cite(kb, cond.sources),
-            }
-        )
+    if facts.pregnant and pregnancy_conditions:
+        cond = kb.conditions[pregnancy_conditions[0]]
+        if cond.contributes:
+            out.append(
+                {
+                    "id": cond.id,
+                    "kind": "condition",
+                    "matched": [facts.pregnancy_reason or "pregnant"],
+                    "summary": f"{cond.name}: {cond.summary}",
+                    "certainty": (cond.certainty or Certainty.very_low).value,
+                    "verification": cond.verification.value,
+                    "sources": cite(kb, cond.sources),
+                }
+            )
     return out
 
 
