@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from crampcare.kb.condition_codes import ConditionCodes, build_condition_codes
 from crampcare.kb.schema import Condition, Medication
 
 ATC = "http://www.whocc.no/atc"
@@ -24,8 +25,7 @@ class Index:
     medication_names: Mapping[str, str]  # folded name, brand or synonym -> medication id
     medication_codes: Mapping[tuple[str, str], str]  # (system, code) -> medication id
     atc_prefixes: tuple[tuple[str, str], ...]  # (ATC code, medication id), longest first
-    condition_codes: Mapping[tuple[str, str], str]  # (system, code) -> condition id
-    condition_code_families: tuple[tuple[str, str, str], ...]  # (system, prefix, id)
+    conditions: ConditionCodes  # codes, families, ranges and value sets of conditions
     condition_phrases: tuple[tuple[str, str], ...]  # (folded phrase, condition id), longest first
     medication_classes: Mapping[str, frozenset[str]]  # medication id -> itself and its classes
     medication_effects: Mapping[str, frozenset[str]]  # medication id -> effects with classes'
@@ -81,22 +81,14 @@ def build_index(
         med_id: frozenset(e for c in ids for e in medications[c].effects)
         for med_id, ids in classes.items()
     }
-    cond_codes: dict[tuple[str, str], str] = {}
-    families: list[tuple[str, str, str]] = []
     phrases: list[tuple[str, str]] = []
     for cond in conditions.values():
-        for code in cond.codes:
-            if code.code.endswith("-"):
-                families.append((code.system, code.code.rstrip("-"), cond.id))
-            else:
-                cond_codes[(code.system, code.code)] = cond.id
         phrases.extend((fold(p), cond.id) for p in (*cond.match_text, cond.name))
     return Index(
         medication_names=names,
         medication_codes=codes,
         atc_prefixes=tuple(sorted(atc, key=lambda row: (-len(row[0]), row))),
-        condition_codes=cond_codes,
-        condition_code_families=tuple(sorted(families, key=lambda r: (-len(r[1]), r))),
+        conditions=build_condition_codes(conditions),
         condition_phrases=tuple(sorted(set(phrases), key=lambda r: (-len(r[0]), r))),
         medication_classes=classes,
         medication_effects=effects,
