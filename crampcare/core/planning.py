@@ -72,6 +72,10 @@ def _removing_cautions(effects: Effects) -> list[Caution]:
     return list(found.values())
 
 
+def _listed(cautions: list[Caution]) -> str:
+    return "; ".join(c.name.lower() for c in cautions)
+
+
 def shortfall_note(
     planned: int, least: int, effects: Effects, avoided: Sequence[AvoidOut] = ()
 ) -> str:
@@ -84,10 +88,10 @@ def shortfall_note(
     if avoided:
         codes = ", ".join(a["code"] for a in avoided)
         why = f"{len(avoided)} point(s) were left out ({codes})"
-        why += f" because of {names(removing)}" if removing else ""
+        why += f" because of: {_listed(removing)}" if removing else ""
         why += " (see the points to avoid), and the region has no further safe point"
     elif removing:
-        why = f"points are left out because of {names(removing)}, and no further safe point remains"
+        why = f"points are left out because of: {_listed(removing)}; no further safe point remains"
     else:
         why = "the knowledge base has no further point for this presentation"
     return head + why + "; add tender points found on palpation if appropriate."

@@ -172,3 +172,20 @@ def test_the_twenty_needle_cap_holds_on_a_crowded_plan(kb: KnowledgeBase) -> Non
     planned = result["session"]["needle_count"]["planned"]
     assert planned <= 20
     assert all(p["role"] == "local" for p in result["points"])
+
+
+def test_the_shortfall_note_names_the_points_and_the_cautions_behind_them(
+    kb: KnowledgeBase,
+) -> None:
+    from crampcare.core.planning import shortfall_note
+    from crampcare.core.safety import Effects
+
+    pregnancy = kb.cautions["pregnancy_first_trimester"]
+    effects = Effects(avoid_point_cautions={"lumbosacral": [pregnancy]})
+    avoided = [{"code": "BL23", "reason": "", "sources": []}]
+    note = shortfall_note(2, 5, effects, avoided)  # type: ignore[arg-type]
+    assert note.startswith("Only 2 needle(s) planned, fewer than the usual 5")
+    assert "1 point(s) were left out (BL23)" in note and "pregnancy, first trimester" in note
+    assert "pregnancy, first trimester" in shortfall_note(2, 5, effects)
+    assert "no further point" in shortfall_note(2, 5, Effects())
+    assert shortfall_note(5, 5, effects) == ""

@@ -144,7 +144,7 @@ PREGNANCY_KINDS = {"pregnancy", "lumbosacral", "lower_abdominal", "upper_abdomin
 
 
 @settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     region=st.sampled_from(
@@ -166,13 +166,15 @@ PREGNANCY_KINDS = {"pregnancy", "lumbosacral", "lower_abdominal", "upper_abdomin
         ]
     ),
     side=st.sampled_from(["left", "right", "both", "midline"]),
+    kind=st.sampled_from(["cramp", "spasm", "twitching", "tender_points"]),
     weeks=st.one_of(st.none(), st.just(0), st.integers(min_value=1, max_value=42)),
 )
 def test_never_a_pregnancy_avoided_point_and_needles_within_bounds_or_explained(
-    kb: KnowledgeBase, region: str, side: str, weeks: int | None
+    kb: KnowledgeBase, region: str, side: str, kind: str, weeks: int | None
 ) -> None:
     patient = {"age": 30, "sex": "female", "pregnant": False} if weeks == 0 else pregnant(weeks)
-    result = run(kb, patient=patient, complaint={"regions": [region], "side": side})
+    complaint = {"regions": [region], "side": side, "kind": kind}
+    result = run(kb, patient=patient, complaint=complaint)
     session = result["session"]
     planned = session["needle_count"]["planned"]
     if result["points"]:
@@ -191,3 +193,13 @@ def test_never_a_pregnancy_avoided_point_and_needles_within_bounds_or_explained(
         assert set(session["positions"]) <= SIDE_OR_SEATED
     if planned < 5 and result["points"]:
         assert "pregnancy" in session["note"].lower()
+
+
+def test_pregnancy_only_cautions_are_not_shown_to_a_patient_who_is_not_pregnant(
+    kb: KnowledgeBase,
+) -> None:
+    lumbo = next(c.summary for c in kb.points["BL23"].cautions if c.kind == "lumbosacral")
+    result = run(kb, complaint={"regions": ["low_back"]})
+    bl23 = next(p for p in result["points"] if p["code"] == "BL23")
+    assert lumbo not in bl23["cautions"]
+    assert any("kidney" in c for c in bl23["cautions"])
