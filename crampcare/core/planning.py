@@ -24,14 +24,25 @@ POSITION_ORDER: tuple[PositionId, ...] = ("supine", "prone", "side_lying", "seat
 
 
 def positions(points: list[PointOut]) -> list[PositionId]:
-    """The fewest positions that expose every point (ties: the earlier in POSITION_ORDER)."""
+    """The fewest positions that expose every point. Side-lying counts twice when a point is
+    needled on both sides (the patient turns over); ties go to the plan without side-lying, then
+    to the earlier in POSITION_ORDER."""
     if not points:
         return []
+    both = any(p["side"] == "both" for p in points)
+    best: tuple[int, bool, int] | None = None
+    chosen: list[PositionId] = list(POSITION_ORDER)
+    order = 0
     for size in range(1, len(POSITION_ORDER) + 1):
         for combo in combinations(POSITION_ORDER, size):
-            if all(any(p in combo for p in point["positions"]) for point in points):
-                return list(combo)
-    return list(POSITION_ORDER)  # unreachable: every point has at least one position
+            order += 1
+            if not all(any(p in combo for p in point["positions"]) for point in points):
+                continue
+            side = "side_lying" in combo
+            key = (size + (1 if side and both else 0), side, order)
+            if best is None or key < best:
+                best, chosen = key, list(combo)
+    return chosen
 
 
 def electroacupuncture(

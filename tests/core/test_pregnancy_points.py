@@ -203,3 +203,13 @@ def test_pregnancy_only_cautions_are_not_shown_to_a_patient_who_is_not_pregnant(
     bl23 = next(p for p in result["points"] if p["code"] == "BL23")
     assert lumbo not in bl23["cautions"]
     assert any("kidney" in c for c in bl23["cautions"])
+
+
+def test_side_lying_is_planned_only_when_the_positions_are_restricted(kb: KnowledgeBase) -> None:
+    """Side-lying means turning the patient for the other side, so it counts as two positions
+    when points are needled on both sides; late pregnancy leaves no other choice for the calf."""
+    plain = run(kb, complaint={"regions": ["calf"], "side": "both"})
+    assert plain["session"]["positions"] == ["supine", "prone"]
+    late = run(kb, patient=pregnant(30), complaint={"regions": ["calf"], "side": "both"})
+    assert late["session"]["positions"] == ["side_lying"]
+    assert "turn the patient" in late["session"]["note"]
