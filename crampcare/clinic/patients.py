@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from crampcare.clinic._common import stamp
-from crampcare.clinic.access import Can, patient_for, require
+from crampcare.clinic.access import Can, may, patient_for, require
 from crampcare.clinic.errors import Invalid
 from crampcare.clinic.schemas import PatientIn, PatientPatch, Text, parse
 from crampcare.records import audit
-from crampcare.records.models import Patient
+from crampcare.records.models import Assessment, Patient
 
 MAX_LIMIT = 200
 CONSENTS = ("consent_treatment", "consent_data_processing")
@@ -38,8 +38,28 @@ def to_dict(patient: Patient) -> dict[str, Any]:
     }
 
 
+LATEST = ("id", "assessed_on", "urgency", "needling_allowed")
+
+
+def _with_latest_assessment(rows: QuerySet[Patient]) -> QuerySet[Patient]:
+    """Each patient's newest assessment (a re-assessment supersedes the one before), as
+    correlated subqueries of the one listing query: no query per patient."""
+    newest = Assessment.objects.filter(patient=OuterRef("pk")).order_by("-created_at", "-id")
+    return rows.annotate(**{f"latest_{name}": Subquery(newest.values(name)[:1]) for name in LATEST})
+
+
+def _latest(patient: Patient) -> dict[str, Any] | None:
+    if getattr(patient, "latest_id", None) is None:
+        return None
+    return {name: getattr(patient, f"latest_{name}") for name in LATEST}
+
+
 def list_patients(actor: Any, query: str = "", limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    """The clinic's patients, by family name; ``query`` matches names, phone or email."""
+    """The clinic's patients, by family name; ``query`` matches names, phone or email.
+
+    For those who may see clinical records, each patient carries ``latest_assessment``: the
+    urgency and needling decision of their newest assessment (None when not assessed yet);
+    for other roles it is always None."""
     require(actor, Can.DEMOGRAPHICS, "patient")
     problems = []
     if not 1 <= limit <= MAX_LIMIT:
@@ -62,15 +82,15 @@ def list_patients(actor: Any, query: str = "", limit: int = 50, offset: int = 0)
     rows = rows.select_related("created_by", "updated_by").order_by(
         "family_name", "given_name", "id"
     )
+    clinical = may(actor, Can.CLINICAL)
     count = rows.count()
-    page = list(rows[offset : offset + limit])
-    audit.append(
-        actor,
-        "list",
-        "patient",
-        detail={"query": query, "offset": offset, "ids": [str(p.id) for p in page]},
-    )
-    return {"count": count, "items": [to_dict(p) for p in page]}
+    page = list((_with_latest_assessment(rows) if clinical else rows)[offset : offset + limit])
+    detail: dict[str, Any] = {"query": query, "offset": offset, "ids": [str(p.id) for p in page]}
+    if clinical:  # the urgency of each listed patient's newest assessment was shown
+        detail["assessments"] = [str(p.latest_id) for p in page if p.latest_id is not None]
+    audit.append(actor, "list", "patient", detail=detail)
+    items = [{**to_dict(p), "latest_assessment": _latest(p)} for p in page]
+    return {"count": count, "items": items}
 
 
 def parse_text(value: str, field: str) -> str:

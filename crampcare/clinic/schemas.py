@@ -167,9 +167,25 @@ class PatientOut(Stamp):
     consent_data_processing_at: dt.datetime | None
 
 
+class LatestAssessment(BaseModel):
+    """A patient's newest assessment, in brief: how urgent, and whether needling may go ahead."""
+
+    id: uuid.UUID
+    assessed_on: dt.date
+    urgency: Literal["none", "routine", "soon", "urgent", "emergency"]
+    needling_allowed: bool
+
+
+class PatientRow(PatientOut):
+    latest_assessment: LatestAssessment | None = Field(
+        description="the newest assessment's urgency and needling decision; null when the "
+        "patient has none yet, and always null for a role that may not see clinical records"
+    )
+
+
 class PatientPage(BaseModel):
     count: int
-    items: list[PatientOut]
+    items: list[PatientRow]
 
 
 # --- intakes and assessments ---------------------------------------------------------------

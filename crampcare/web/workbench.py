@@ -26,17 +26,9 @@ from crampcare.clinic.access import Can, may
 from crampcare.clinic.errors import ClinicError, Invalid
 from crampcare.clinic.intake_check import check_intake
 from crampcare.reports.bodychart import body_chart_svg
-from crampcare.web import forms
+from crampcare.web import danger, forms
 
 PAGE_SIZE = 25
-URGENCIES = ("emergency", "urgent", "soon", "routine", "none")
-URGENCY_TEXT = {
-    "emergency": "send to emergency care now",
-    "urgent": "same-day medical assessment",
-    "soon": "see the patient's physician within days to weeks",
-    "routine": "mention to the physician at the next opportunity",
-    "none": "no referral needed",
-}
 PATIENT_FIELDS = (
     "given_name",
     "family_name",
@@ -107,6 +99,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     pages = max(1, -(-result["count"] // PAGE_SIZE))
     context = {
         "query": query,
+        "clinical": may(request.user, Can.CLINICAL),
         "result": result,
         "errors": errors,
         "page": number,
@@ -271,13 +264,11 @@ def assessment_detail(request: HttpRequest, assessment_id: Any) -> HttpResponse:
     a = assessments.get_assessment(request.user, assessment_id, kb)
     patient = patients.get_patient(request.user, a["patient_id"])
     result = a["result"]
-    urgency = result["referral"]["urgency"]
     context = {
         "a": a,
         "r": result,
+        "d": danger.danger_first(result, kb, a["kb_version"]),
         "patient": patient,
-        "urgency": urgency,
-        "urgency_text": URGENCY_TEXT.get(urgency, urgency),
         "chart": _chart(result["points"], "Suggested points, front and back"),
         "regions": dict(kb.vocab_names["regions"]),
     }

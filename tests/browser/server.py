@@ -22,6 +22,12 @@ def main() -> int:
 
     boot.setup()
     from django.core.management import call_command
+    from django.test import override_settings
+
+    from tests.conftest import FAST_HASHERS
+
+    # hashing is not under test in the browser: the world's users and every sign-in hash fast
+    override_settings(PASSWORD_HASHERS=FAST_HASHERS).enable()
 
     call_command("migrate", interactive=False, verbosity=0)
     from tests.world import build_world

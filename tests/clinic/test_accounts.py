@@ -11,11 +11,11 @@ from crampcare.records.models import User
 from tests.world import PASSWORD, World
 
 
-def test_passwords_are_hashed_with_argon2(world: World) -> None:
+def test_passwords_are_hashed_with_argon2(world: World, argon2_hashing: None) -> None:
     assert User.objects.get(username="alice").password.startswith("argon2$")
 
 
-def test_sign_in_with_the_right_password(world: World) -> None:
+def test_sign_in_with_the_right_password(world: World, argon2_hashing: None) -> None:
     user = accounts.sign_in({"username": "alice", "password": PASSWORD}, "10.0.0.1")
     assert user.pk == world.alice.pk
 
@@ -77,3 +77,9 @@ def test_a_practitioner_needs_a_licence_and_a_strong_password(world: World) -> N
 def test_only_admins_manage_users(world: World, name: str) -> None:
     with pytest.raises(Forbidden):
         accounts.list_users(world.user(name))
+
+
+def test_the_record_tests_hash_with_the_fast_test_hasher(world: World) -> None:
+    # hashing is not under test here: tests/conftest.py swaps Argon2 for MD5 (see above for
+    # the tests that keep Argon2)
+    assert User.objects.get(username="alice").password.startswith("md5$")

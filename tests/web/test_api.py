@@ -158,3 +158,18 @@ def test_revoking_a_token(world: World) -> None:
     client = api(world.alice)
     assert client.delete("/api/v1/auth/token").status_code == 204
     assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_the_patient_list_carries_the_latest_urgency_and_needling_decision(world: World) -> None:
+    r = api(world.alice).get("/api/v1/patients")
+    assert r.status_code == 200
+    rows = {p["given_name"]: p for p in body(r)["items"]}
+    assert rows["Ellen"]["latest_assessment"] == {
+        "id": str(world.assessment["id"]),
+        "assessed_on": world.assessment["assessed_on"].isoformat(),
+        "urgency": world.assessment["urgency"],
+        "needling_allowed": world.assessment["needling_allowed"],
+    }
+    assert rows["Nadia"]["latest_assessment"] is None
+    desk = {p["given_name"]: p for p in body(api(world.fran).get("/api/v1/patients"))["items"]}
+    assert desk["Ellen"]["latest_assessment"] is None  # front desk: no clinical record

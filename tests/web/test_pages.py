@@ -354,15 +354,15 @@ def test_the_assessment_page_puts_the_urgency_banner_first(world: World) -> None
     )
     assert 'data-urgency="soon"' in main
     for heading in (
-        "Red flags",
-        "Contributing factors",
-        "Presentations and patterns",
-        "Suggested points",
-        "Cautions",
-        "Session and course",
-        "The evidence",
+        "Red flags (",
+        "Contributing factors<",
+        "Presentations and patterns<",
+        "Suggested points<",
+        "Cautions (",
+        "Session and course<",
+        "The evidence<",
     ):
-        assert f">{heading}</h2>" in main, heading
+        assert re.search(rf'<h2 id="[a-z-]+">{re.escape(heading)}', main), heading
     assert "Low potassium" in main and "Action:" in main
     assert (
         '<svg xmlns="http://www.w3.org/2000/svg"' in main
