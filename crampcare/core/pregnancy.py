@@ -38,6 +38,9 @@ ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 _Z3A = re.compile(r"^Z3A\.?(\d{2})$")
 Z3A_FIRST_EXACT, Z3A_LAST_EXACT = 8, 42
 _ABOUT_PREGNANCY = re.compile(r"pregnan|gestation|gravid|natal|/\s*40\b")
+_WEEKS_ONLY = re.compile(
+    r"^(?:at\s+)?\d{1,2}(?:\s*\+\s*\d)?\s*(?:/\s*40|weeks?|wks?|w)(?:\s+(?:gestation|pregnant))?$"
+)
 _TEXT_WEEKS = (
     re.compile(r"\b(\d{1,2})\s*/\s*40\b"),  # "28/40"
     re.compile(r"\b(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?|w)\b"),  # "12 weeks", "12+3 w"
@@ -75,14 +78,20 @@ def weeks_from_code(item: CodedItem) -> int | None:
 
 def weeks_from_text(text: str) -> int | None:
     """Weeks of pregnancy written in a clause about the pregnancy ("12 weeks pregnant",
-    "pregnancy 28/40"); weeks in another clause ("pregnant, 2 weeks of nausea") do not count."""
-    for clause in clauses(text):
+    "pregnancy 28/40"), or in a clause of its own right after it ("pregnant, 30 weeks"); weeks
+    in another clause ("pregnant, 2 weeks of nausea") do not count."""
+    parts = clauses(text)
+    for i, clause in enumerate(parts):
         if not _ABOUT_PREGNANCY.search(clause):
             continue
-        for pattern in _TEXT_WEEKS:
-            found = pattern.search(clause)
-            if found and SHORTEST_WEEKS <= int(found.group(1)) <= LONGEST_WEEKS:
-                return int(found.group(1))
+        candidates = [clause]
+        if i + 1 < len(parts) and _WEEKS_ONLY.match(parts[i + 1]):
+            candidates.append(parts[i + 1])
+        for candidate in candidates:
+            for pattern in _TEXT_WEEKS:
+                found = pattern.search(candidate)
+                if found and SHORTEST_WEEKS <= int(found.group(1)) <= LONGEST_WEEKS:
+                    return int(found.group(1))
     return None
 
 

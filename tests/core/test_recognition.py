@@ -90,6 +90,9 @@ CONDITIONS: list[tuple[Any, str]] = [
     (CodedItem(system=ICD10, code="E87.6"), "hypokalaemia"),
     (CodedItem(system=ICD10, code="I82.461"), "deep_vein_thrombosis"),  # within the I82.4- family
     (CodedItem(system=ICD11, code="MG30.01"), "fibromyalgia"),
+    (CodedItem(system=ICD10, code="E11.65"), "diabetes_mellitus"),  # below E11, in E08-E13
+    (CodedItem(system=SNOMED, code="19943007"), "liver_disease"),  # value set: liver disorder
+    (CodedItem(system=ICD11, code="5A11"), "diabetes_mellitus"),
 ]
 
 
@@ -100,7 +103,14 @@ def test_conditions_by_text_and_code(kb: KnowledgeBase, item: Any, expected: str
 
 
 @pytest.mark.parametrize(
-    "text", ["not pregnant", "no known liver disease", "denies thyroid problems"]
+    "text",
+    [
+        "not pregnant",
+        "no known liver disease",
+        "denies thyroid problems",
+        "pregnancy test negative",
+        "previous pregnancy",
+    ],
 )
 def test_negated_conditions_are_not_matched(kb: KnowledgeBase, text: str) -> None:
     found, unknown = recognise_conditions(kb, (text,))

@@ -108,14 +108,23 @@ def _reach(words: list[str]) -> list[str]:
     return out
 
 
+def _before(words: list[str], start: int, size: int) -> list[str]:
+    """Up to ``size`` words before ``start``, nearest first, numbers skipped, up to a break."""
+    return _reach([w for w in reversed(words[:start]) if not w.isdigit()][:size])
+
+
+def _after(words: list[str], end: int, size: int) -> list[str]:
+    """Up to ``size`` words after ``end``, numbers skipped ("pregnancy 28/40 test negative")."""
+    return _reach([w for w in words[end:] if not w.isdigit()][:size])
+
+
 def negated(words: list[str], start: int, end: int) -> bool:
-    before = list(reversed(_reach(list(reversed(words[max(0, start - NEGATION_WINDOW) : start])))))
-    if any(w in NEGATIONS for w in before):
+    if any(w in NEGATIONS for w in _before(words, start, NEGATION_WINDOW)):
         return True
-    after = _reach(words[end : end + NEGATION_AFTER_WINDOW])
+    after = _after(words, end, NEGATION_AFTER_WINDOW)
     if any(w in NEGATIONS_AFTER for w in after):
         return True
-    rest = words[end:]
+    rest = [w for w in words[end:] if not w.isdigit()]
     return 0 < len(rest) <= 2 and rest[-1] in NEGATIONS_CLOSING and rest == after[: len(rest)]
 
 
@@ -134,10 +143,9 @@ def dated_past(clause: str, today: dt.date | None) -> bool:
 
 
 def in_the_past(words: list[str], start: int, end: int, clause: str, today: dt.date | None) -> bool:
-    before = _reach(list(reversed(words[max(0, start - NEGATION_WINDOW) : start])))
-    if any(w in PAST_BEFORE for w in before):
+    if any(w in PAST_BEFORE for w in _before(words, start, NEGATION_WINDOW)):
         return True
-    if any(w in PAST_AFTER for w in _reach(words[end : end + PAST_AFTER_WINDOW])):
+    if any(w in PAST_AFTER for w in _after(words, end, PAST_AFTER_WINDOW)):
         return True
     return dated_past(clause, today)
 
