@@ -31,7 +31,7 @@ URGENCY_TEXT = {
 STATE_TEXT = {
     "red": "Stop: medical assessment comes first",
     "amber": "Act before needling",
-    "caution": "Needling allowed with cautions",
+    "caution": "Cautions apply: each says what it changes",
     "clear": "Nothing found that changes the plan",
 }
 STATUS_TEXT = {
@@ -85,12 +85,13 @@ def needling_heading(result: Mapping[str, Any], tone: str) -> str:
 
 
 def flag_view(flag: Mapping[str, Any]) -> dict[str, Any]:
-    urgency = flag.get("urgency", "routine")
-    stops = bool(flag.get("stops_needling", urgency in URGENT))
+    """An urgent or emergency flag always stops needling; a flag that stops needling stops
+    electroacupuncture too (also for stored assessments made before these fields existed)."""
+    stops = bool(flag.get("stops_needling", False)) or flag.get("urgency") in URGENT
     return {
         **flag,
-        "stops_needling": stops or urgency in URGENT,
-        "stops_electroacupuncture": bool(flag.get("stops_electroacupuncture", stops)) or stops,
+        "stops_needling": stops,
+        "stops_electroacupuncture": stops or bool(flag.get("stops_electroacupuncture", False)),
     }
 
 
@@ -160,6 +161,13 @@ def _num(value: Any) -> str:
     return str(value)
 
 
+def _deferred_note(note: str, result: Mapping[str, Any]) -> str:
+    """Why nothing is planned, unless the engine's note only repeats the page's own line."""
+    if note and not note.lower().startswith("nothing is planned"):
+        return note
+    return str((result.get("needling") or {}).get("reason", "")) if not note else ""
+
+
 def danger_first(result: Mapping[str, Any], kb: KnowledgeBase, kb_version: str) -> dict[str, Any]:
     """The template context of the top of the assessment page."""
     tone = state(result)
@@ -179,5 +187,6 @@ def danger_first(result: Mapping[str, Any], kb: KnowledgeBase, kb_version: str) 
         "cautions": [caution_view(c, kb, same_kb) for c in result.get("cautions") or []],
         "labs": [lab_view(lab) for lab in result.get("lab_results") or []],
         "session_note": session.get("note", ""),
+        "deferred_note": _deferred_note(session.get("note", ""), result),
         "after_clearance": deferred or course.get("starts") == "after_medical_clearance",
     }

@@ -218,6 +218,7 @@ def form_from_document(doc: Mapping[str, Any]) -> IntakeForm:
                     "unit": _text(lab.get("unit")),
                     "reference_low": _text(lab.get("reference_low")),
                     "reference_high": _text(lab.get("reference_high")),
+                    "date": _text(lab.get("date") or ""),
                 }
             )
     return form
@@ -238,7 +239,7 @@ def _put(doc: dict[str, Any], name: str, value: Any) -> None:
     node[last] = value
 
 
-LAB_PARTS = ("test", "loinc", "value", "unit", "reference_low", "reference_high")
+LAB_PARTS = ("test", "loinc", "value", "unit", "reference_low", "reference_high", "date")
 LAB_KEY = re.compile(r"^history\.labs\[(\d{1,3})\]\.(" + "|".join(LAB_PARTS) + ")$")
 
 
@@ -315,7 +316,7 @@ def intake_from_post(post: QueryDict) -> tuple[dict[str, Any], IntakeForm, list[
         if not any(v.strip() for v in row.values()):
             continue
         lab: dict[str, Any] = {}
-        for part in ("test", "loinc", "unit"):
+        for part in ("test", "loinc", "unit", "date"):  # the date: ISO, checked by the use case
             if row[part].strip():
                 lab[part] = row[part].strip()
         for part in ("value", "reference_low", "reference_high"):

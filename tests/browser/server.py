@@ -10,6 +10,28 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
+
+# patients whose assessments carry a caution or a red flag (tests/browser/test_danger_first.py)
+DANGER_PERSONAS = {
+    ("Ada", "Warrick"): {"history": {"medications": ["warfarin 5 mg"]}},
+    ("Percy", "Pacer"): {"history": {"devices": ["pacemaker"]}},
+    ("Dora", "Vance"): {"findings": ["unilateral_calf_swelling"]},
+}
+
+
+def add_danger_personas(world: Any) -> None:
+    from crampcare.clinic import assessments, patients
+    from tests.factories import make_intake
+    from tests.world import person
+
+    for (given, family), sections in DANGER_PERSONAS.items():
+        made = patients.create_patient(world.alice, person(given, family))
+        history = {**make_intake()["history"], **sections.get("history", {})}
+        intake = make_intake(**{**sections, "history": history})
+        assessments.create_assessment(
+            world.alice, {"patient_id": made["id"], "intake": intake}, world.kb
+        )
 
 
 def main() -> int:
@@ -32,7 +54,8 @@ def main() -> int:
     call_command("migrate", interactive=False, verbosity=0)
     from tests.world import build_world
 
-    build_world()
+    world = build_world()
+    add_danger_personas(world)
     import waitress
 
     from crampcare.web.wsgi import application

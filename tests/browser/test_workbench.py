@@ -105,7 +105,8 @@ def test_a_practitioner_registers_assesses_and_plans(page: Any) -> None:
     assert page.locator("main section").first.get_attribute("id") == "urgency-banner"
     flag = page.locator("article.flag", has_text="Low potassium")
     assert "Action:" in flag.inner_text()
-    flag.locator("summary", has_text="Sources").click()
+    flag.locator("summary", has_text="Why, and sources").click()  # compact: details on demand
+    flag.locator("summary", has_text=re.compile(r"^Sources")).click()
     assert flag.locator(".sources li").count() >= 1
     chart = page.locator("svg.body-chart")
     assert chart.is_visible()

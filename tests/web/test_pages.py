@@ -474,3 +474,36 @@ def test_pages_use_no_inline_script_or_style_and_no_other_host(world: World) -> 
         assert re.findall(r'<script src="([^"]+)"', page) == [
             "/static/vendor/htmx/htmx-2.0.11.min.js"
         ]
+
+
+# --- laboratory dates and INR (issue 7) ---------------------------------------------------------
+
+
+def test_the_intake_form_offers_inr_from_the_knowledge_base(world: World) -> None:
+    page = html(client_for(world.alice).get(f"/patients/{world.ellen['id']}/intake"))
+    inr = next(lab for lab in world.kb.vocab.labs if lab.id == "inr")
+    assert f'<option value="inr">{inr.name} ({inr.unit})</option>' in unescape(page)
+
+
+def test_a_laboratory_date_is_stored_and_shown_again(world: World) -> None:
+    form = {**FULL_INTAKE_FORM, "history.labs[0].date": "2026-11-20"}
+    r = client_for(world.alice).post(f"/patients/{world.ellen['id']}/intake", form)
+    assert r.status_code == 302, error_summary(r)
+    stored = assessments.list_intakes(world.alice, world.ellen["id"])[0]["document"]
+    assert stored["history"]["labs"][0]["date"] == "2026-11-20"
+    assert "date" not in stored["history"]["labs"][1]  # left empty: undated
+    page = html(client_for(world.alice).get(f"/patients/{world.ellen['id']}/intake"))
+    assert 'name="history.labs[0].date" type="date" value="2026-11-20"' in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("2999-01-01", "is after today"), ("20/11/2026", "must be a date (year-month-day)")],
+)
+def test_a_bad_laboratory_date_is_named_at_its_row(world: World, typed: str, message: str) -> None:
+    before = len(assessments.list_intakes(world.alice, world.ellen["id"]))
+    form = {**FULL_INTAKE_FORM, "history.labs[2].date": typed}
+    r = client_for(world.alice).post(f"/patients/{world.ellen['id']}/intake", form)
+    assert r.status_code == 422
+    assert message in error_at(html(r), "f-history-labs-2-date")
+    assert len(assessments.list_intakes(world.alice, world.ellen["id"])) == before

@@ -48,3 +48,21 @@ def test_each_urgency_level_reads_at_aa_contrast(level: str) -> None:
 
 def test_each_urgency_level_has_its_own_colour() -> None:
     assert len({rule(f".urgency-{level}")["background"] for level in LEVELS}) == len(LEVELS)
+
+
+STATES = ["red", "amber", "caution", "clear"]
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_each_banner_state_reads_at_aa_contrast(state: str) -> None:
+    colours = rule(f".state-{state}")
+    assert contrast(colours["background"], colours["color"]) >= 4.5
+
+
+def test_only_the_clear_state_is_green() -> None:
+    green = rule(".state-clear")["background"]
+    assert green == rule(".urgency-none")["background"]
+    others = {rule(f".state-{s}")["background"] for s in STATES if s != "clear"}
+    assert green not in others and len(others) == len(STATES) - 1
+    # the patient list does not know the cautions: its "none" badge is not green there
+    assert rule(".latest .badge.urgency-none")["background"] != green
