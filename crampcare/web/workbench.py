@@ -26,7 +26,7 @@ from crampcare.clinic.access import Can, may
 from crampcare.clinic.errors import ClinicError, Invalid
 from crampcare.clinic.intake_check import check_intake
 from crampcare.reports.bodychart import body_chart_svg
-from crampcare.web import danger, forms
+from crampcare.web import danger, forms, plan_form
 
 PAGE_SIZE = 25
 PATIENT_FIELDS = (
@@ -291,7 +291,7 @@ def _suggested(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _plan_context(
-    a: dict[str, Any], patient: dict[str, Any], form: forms.PlanForm, extra: int
+    a: dict[str, Any], patient: dict[str, Any], form: plan_form.PlanForm, extra: int
 ) -> dict[str, Any]:
     kb = _kb()
     errors = forms.by_field(form.errors)
@@ -315,7 +315,9 @@ def _plan_context(
             "index": i,
             "row": row,
             "id": forms.field_id(f"added[{i}]"),
-            "errors": {part: errors.get(f"added[{i}].{part}", []) for part in forms.ADDED_PARTS},
+            "errors": {
+                part: errors.get(f"added[{i}].{part}", []) for part in plan_form.ADDED_PARTS
+            },
         }
         for i, row in enumerate(rows)
     ]
@@ -361,11 +363,11 @@ def plan_new(request: HttpRequest, assessment_id: Any) -> HttpResponse:
     kb = _kb()
     a = assessments.get_assessment(request.user, assessment_id, kb)
     patient = patients.get_patient(request.user, a["patient_id"])
-    form = forms.PlanForm()
+    form = plan_form.PlanForm()
     status, extra = 200, 0
     if request.method == "POST":
         pids = [p["pid"] for p in _suggested(a["result"])]
-        body, form, removed_ids, added_rows = forms.plan_from_post(request.POST, pids)
+        body, form, removed_ids, added_rows = plan_form.plan_from_post(request.POST, pids)
         if request.POST.get("action") == "add_point":
             extra = 1
         elif form.errors:
@@ -375,7 +377,7 @@ def plan_new(request: HttpRequest, assessment_id: Any) -> HttpResponse:
                 made = plans.create_plan(request.user, assessment_id, body, kb)
             except ClinicError as exc:  # invalid, superseded, or no consent to treatment
                 to_field = functools.partial(
-                    forms.plan_field, removed_ids=removed_ids, added_rows=added_rows
+                    plan_form.plan_field, removed_ids=removed_ids, added_rows=added_rows
                 )
                 form.errors = forms.attach([], exc.errors, to_field)
                 status = exc.status
