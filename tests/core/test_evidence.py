@@ -109,3 +109,14 @@ def test_the_paragraph_is_shown_even_when_needling_is_deferred(kb: KnowledgeBase
     result = run(kb, **complaint("spasm", "low_back", side="midline"), findings=["fever"])
     assert result["needling"]["allowed"] is False
     assert result["evidence"].startswith("Low back spasm:")
+
+
+def test_night_cramps_in_pregnancy_get_evidence_that_speaks_of_pregnancy(kb: KnowledgeBase) -> None:
+    # night calf cramps at 30 weeks fit two presentations; whichever paragraph is shown must
+    # speak of pregnancy and cite the pregnancy review
+    result = run(kb, patient={"pregnant": True, "pregnancy_weeks": 30})
+    assert {"nocturnal_leg_cramps", "pregnancy_leg_cramps"} <= {
+        c["id"] for c in result["conditions"]
+    }
+    assert "pregnancy" in result["evidence"].lower()
+    assert "luo_2020_pregnancy_cramps" in {s["id"] for s in result["evidence_sources"]}
