@@ -470,3 +470,13 @@ def test_a_misspelling_never_reads_as_another_drug(kb: KnowledgeBase, data: st.D
     exact = kb.index.medication_names.get(word)
     allowed = {med} if exact is None else {exact}
     assert {m.id for m in found} <= allowed, (name, word)
+
+
+def test_a_branded_drug_with_an_unlisted_code_is_read_by_its_brand(kb: KnowledgeBase) -> None:
+    # an SBD display names the brand in brackets; the code stands for one the kb does not list
+    item = CodedItem(
+        system=RXNORM, code="999000001", display="ticagrelor 90 MG Oral Tablet [Brilinta]"
+    )
+    found, _ = recognise_medications(kb, (item,))
+    assert [m.id for m in found] == ["ticagrelor"]
+    assert "read from its display text" in found[0].matched
