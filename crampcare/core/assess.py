@@ -105,11 +105,11 @@ def _advice(facts: Facts, kb: KnowledgeBase, needling_allowed: bool) -> list[Adv
 
 
 def _evidence(found: list[PresentationOut], kb: KnowledgeBase) -> tuple[str, tuple[str, ...]]:
-    """The evidence paragraph of the first presentation that has its own, else the general one."""
-    own = {e.presentation: e for e in kb.plan.presentation_evidence}
-    for pres in found:
-        entry = own.get(pres["id"])
-        if entry is not None:
+    """The first paragraph, in the plan's order (the most specific first), whose presentation was
+    found; else the general one."""
+    found_ids = {pres["id"] for pres in found}
+    for entry in kb.plan.presentation_evidence:
+        if entry.presentation in found_ids:
             return entry.statement, entry.sources
     return kb.plan.evidence_statement, kb.plan.evidence_sources
 
