@@ -29,6 +29,7 @@ def red_flags(facts: Facts, kb: KnowledgeBase) -> list[RedFlagOut]:
         reasons = because(flag.when, facts, kb)
         if reasons is None:
             continue
+        stops = flag.stops_needling or flag.urgency.rank >= Urgency.urgent.rank
         held[flag.id] = {
             "id": flag.id,
             "name": flag.name,
@@ -36,8 +37,9 @@ def red_flags(facts: Facts, kb: KnowledgeBase) -> list[RedFlagOut]:
             "summary": flag.summary,
             "action": flag.action,
             "because": reasons,
-            "stops_needling": flag.stops_needling or flag.urgency.rank >= Urgency.urgent.rank,
-            "stops_electroacupuncture": flag.stops_electroacupuncture,
+            "stops_needling": stops,
+            # no needling means no electrical stimulation either
+            "stops_electroacupuncture": flag.stops_electroacupuncture or stops,
             "verification": flag.verification.value,
             "sources": cite(kb, flag.sources),
         }
