@@ -9,6 +9,7 @@ others are ``earlier`` but still within the window, so a dangerous one is never 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -107,7 +108,7 @@ def _status(value: LabValue, counted: LabValue | None, today: dt.date) -> Status
 
 
 def _with_status(value: LabValue, status: Status) -> LabValue:
-    return LabValue(**{**value.__dict__, "status": status})
+    return dataclasses.replace(value, status=status)
 
 
 def lab_results(intake: Intake, kb: KnowledgeBase) -> Mapping[str, TestResults]:

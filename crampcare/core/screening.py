@@ -136,8 +136,8 @@ def _lab_factors(facts: Facts, kb: KnowledgeBase) -> list[FactorOut]:
             {
                 "id": f"lab_{test}",
                 "kind": "lab",
-                "matched": [f"{lab.name} {result.as_given}"],
-                "summary": f"{lab.name} {result.as_given} is {where}"
+                "matched": [f"{lab.name} {result.as_given} ({result.when})"],
+                "summary": f"{lab.name} {result.as_given} ({result.when}) is {where}"
                 + (
                     ", by the reporting laboratory's range."
                     if result.range_from_report
