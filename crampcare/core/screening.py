@@ -8,7 +8,7 @@ from crampcare.core.facts import Facts
 from crampcare.core.lab_tiers import tier_flags
 from crampcare.core.rules import because
 from crampcare.kb.loader import KnowledgeBase
-from crampcare.kb.schema import Certainty, Urgency, Verification
+from crampcare.kb.schema import Certainty, Medication, Urgency, Verification
 
 
 def _at_least_as_severe(flag: RedFlagOut, other: RedFlagOut) -> bool:
