@@ -58,12 +58,23 @@ def red_flags(facts: Facts, kb: KnowledgeBase) -> list[RedFlagOut]:
     return found
 
 
+def _classes_nearest_first(med: Medication, kb: KnowledgeBase) -> list[Medication]:
+    order: list[str] = []
+    todo = list(med.member_of)
+    while todo:
+        class_id = todo.pop(0)
+        if class_id not in order:
+            order.append(class_id)
+            todo.extend(kb.medications[class_id].member_of)
+    return [kb.medications[c] for c in order]
+
+
 def _medication_factors(facts: Facts, kb: KnowledgeBase) -> list[FactorOut]:
     out: list[FactorOut] = []
     for match in facts.medication_effects.get("cramp", ()):
         med = kb.medications[match.id]
-        # what the ingredient and each of its classes say about cramps
-        chain = [med, *(kb.medications[c] for c in med.member_of)]
+        # what the ingredient and each class above it (nearest first) say about cramps
+        chain = [med, *_classes_nearest_first(med, kb)]
         told = [m for m in chain if m.cramp_association]
         lead = told[-1] if told else med  # the class statement carries the evidence
         summary = " ".join(
