@@ -7,6 +7,7 @@ the flag, else a Z3A code, else the text; trimesters by the ICD-10-CM chapter 15
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from crampcare.core.facts import gather_facts
 from crampcare.core.intake import parse_intake
 from crampcare.core.pregnancy import Pregnancy
+from crampcare.core.recognition.conditions import dated_past
 from crampcare.kb.loader import KnowledgeBase, load_kb
 from tests.conftest import TODAY
 from tests.factories import caution_ids, factor_ids, make_intake, run
@@ -177,6 +179,23 @@ def test_a_past_pregnancy_brings_neither(kb: KnowledgeBase) -> None:
     assert not any(c.startswith("pregnancy") for c in caution_ids(result))
 
 
+DATED = [
+    ("pregnant in 2019", dt.date(2026, 1, 15), True),
+    ("pregnant since 2025", dt.date(2026, 1, 15), False),  # may well still be pregnant
+    ("pregnant, lmp 2025-12-20", dt.date(2026, 1, 15), False),
+    ("pregnancy ended 2024-03-01", dt.date(2026, 1, 15), True),
+    ("pregnancy 2025", dt.date(2026, 11, 27), True),  # the year ended over 44 weeks ago
+    ("pregnant 2026", dt.date(2026, 11, 27), False),
+]
+
+
+@pytest.mark.parametrize(("clause", "today", "past"), DATED, ids=[r[0] for r in DATED])
+def test_a_date_is_past_only_beyond_a_pregnancy_s_length(
+    clause: str, today: dt.date, past: bool
+) -> None:
+    assert dated_past(clause, today) is past
+
+
 # --- never-events ---------------------------------------------------------------------------
 
 PHRASES = ["pregnant", "pregnancy", "currently pregnant", "12 weeks pregnant", "pregnancy 28/40"]
@@ -210,7 +229,7 @@ PAST = [
 @given(
     st.sampled_from(PHRASES),
     st.sampled_from(NEGATED + PAST),
-    st.integers(min_value=1990, max_value=TODAY.year - 1),
+    st.integers(min_value=1990, max_value=TODAY.year - 2),
     st.sampled_from(["lower", "upper", "title"]),
 )
 def test_a_negated_or_past_pregnancy_never_makes_the_patient_pregnant(

@@ -129,17 +129,19 @@ def negated(words: list[str], start: int, end: int) -> bool:
 
 
 def dated_past(clause: str, today: dt.date | None) -> bool:
-    """A year before today's, or a full date more than a pregnancy's length before today."""
+    """A date, or the end of a year, more than a pregnancy's length before today: "pregnant in
+    2019" is over, while "pregnant since 2025-12" read in January 2026 may not be."""
     if today is None:
         return False
+    longest = dt.timedelta(days=LONGEST_PREGNANCY_DAYS)
     for y, m, d in _ISO_DATE.findall(clause):
         try:
-            when = dt.date(int(y), int(m), int(d))
+            if dt.date(int(y), int(m), int(d)) + longest < today:
+                return True
         except ValueError:
             continue
-        if (today - when).days > LONGEST_PREGNANCY_DAYS:
-            return True
-    return any(int(y) < today.year for y in _YEAR.findall(clause))
+    years = _YEAR.findall(_ISO_DATE.sub(" ", clause))
+    return any(dt.date(int(y), 12, 31) + longest < today for y in years)
 
 
 def in_the_past(words: list[str], start: int, end: int, clause: str, today: dt.date | None) -> bool:
