@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -77,16 +80,139 @@ def test_every_cli_command_is_documented() -> None:
             assert f"crampcare {full}" in text, full
 
 
-def test_every_decision_is_listed_for_review() -> None:
+def decision_rows() -> list[tuple[str, str, str]]:
+    """(file, entry, decision) for every row of the Decisions table in docs/knowledge-base.md."""
     text = (DOCS / "knowledge-base.md").read_text().split("## Decisions", 1)[1]
+    rows = []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) >= 3 and cells[0].startswith("`"):
+            rows.append((cells[0].strip("`"), cells[1], " | ".join(cells[2:])))
+    return rows
+
+
+def cited_decisions(node: Any, ident: str) -> Iterator[tuple[str, str]]:
+    """(identifier, field) for every mapping, at any depth, whose ``sources`` (or
+    ``stale_sources``, or a depth's ``source``) cite crampcare_decisions. The identifier is the
+    innermost ``id``, ``code`` or ``presentation`` around it (a lab tier's id, a point's code,
+    a presentation's evidence paragraph), else the file's kind for a mapping file (plan)."""
+    if isinstance(node, dict):
+        here = str(node.get("id") or node.get("code") or node.get("presentation") or ident)
+        for key, value in node.items():
+            cites = (
+                value == "crampcare_decisions"
+                if key == "source"
+                else (
+                    key.endswith("sources")
+                    and isinstance(value, list)
+                    and "crampcare_decisions" in value
+                )
+            )
+            if cites:
+                yield here, key
+            yield from cited_decisions(value, here)
+    elif isinstance(node, list):
+        for item in node:
+            yield from cited_decisions(item, ident)
+
+
+def test_every_decision_is_listed_for_review() -> None:
+    """Every entry, nested entry (lab tiers, point cautions and depths, presentation evidence)
+    and staleness window that cites crampcare_decisions has a row naming its file (split files
+    kind.<topic>.yaml by their own name) and its id; a staleness window's row says "stale"."""
+    rows = decision_rows()
+    missing = []
     for path in sorted(default_data_dir().glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if path.name == "sources.yaml" or not isinstance(data, list):
+        if path.name.startswith("sources"):
             continue
-        for entry in data:
-            if "crampcare_decisions" in json.dumps(entry, default=str):
-                ident = entry.get("id") or entry.get("code")
-                assert f"`{path.name}`" in text and str(ident) in text, (path.name, ident)
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for ident, key in cited_decisions(data, path.name.split(".")[0]):
+            word = re.compile(rf"(?<![\w]){re.escape(ident)}(?![\w])")
+            listed = any(
+                file == path.name
+                and word.search(entry)
+                and (key != "stale_sources" or "stale" in f"{entry} {decision}")
+                for file, entry, decision in rows
+            )
+            if not listed:
+                missing.append(f"{path.name}: {ident} ({key})")
+    assert not missing, "add to the Decisions table in docs/knowledge-base.md:\n" + "\n".join(
+        missing
+    )
+
+
+# Numeric constants of the core that are not crampcare's decisions, each with the reason.
+NOT_DECISIONS = {
+    "FIRST_TRIMESTER_LAST_WEEK": "sourced: the ICD-10-CM chapter 15 trimester definition",
+    "SECOND_TRIMESTER_LAST_WEEK": "sourced: the ICD-10-CM chapter 15 trimester definition",
+    "Z3A_FIRST_EXACT": "sourced: ICD-10-CM Z3A.08-Z3A.42 are exact weeks of gestation",
+    "Z3A_LAST_EXACT": "sourced: ICD-10-CM Z3A.08-Z3A.42 are exact weeks of gestation",
+    "SHORTEST_WEEKS": "the intake contract's bound on pregnancy_weeks (checked below)",
+    "LONGEST_WEEKS": "the intake contract's bound on pregnancy_weeks (checked below)",
+    "LONGEST_NAME_WORDS": "a search limit: the longest kb drug name, in words (checked below)",
+}
+
+
+def _numeric(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, int | float) and not isinstance(node.value, bool)
+    if isinstance(node, ast.UnaryOp):
+        return _numeric(node.operand)
+    if isinstance(node, ast.BinOp):
+        return _numeric(node.left) and _numeric(node.right)
+    return False
+
+
+def core_constants() -> dict[str, str]:
+    """UPPER_CASE module-level names of crampcare/core bound to a number -> their module."""
+    core = DOCS.parent / "crampcare" / "core"
+    found: dict[str, str] = {}
+    for path in sorted(core.rglob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            pairs: list[tuple[ast.expr, ast.expr]] = []
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+                        pairs.extend(zip(target.elts, node.value.elts, strict=False))
+                    else:
+                        pairs.append((target, node.value))
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                pairs.append((node.target, node.value))
+            for target, value in pairs:
+                if isinstance(target, ast.Name) and target.id.isupper() and _numeric(value):
+                    found[target.id] = str(path.relative_to(core.parent.parent))
+    return found
+
+
+def test_every_numeric_constant_of_the_core_is_a_listed_decision() -> None:
+    text = (DOCS / "knowledge-base.md").read_text().split("## Decisions", 1)[1]
+    constants = core_constants()
+    assert {"NEGATION_WINDOW", "FIRST_TRIMESTER_LAST_WEEK"} <= set(constants)  # the scan works
+    unlisted = [
+        f"{name} ({module})"
+        for name, module in sorted(constants.items())
+        if name not in NOT_DECISIONS and not re.search(rf"\b{name}\b", text)
+    ]
+    assert not unlisted, "name these in the Decisions table: " + ", ".join(unlisted)
+    assert set(NOT_DECISIONS) <= set(constants), set(NOT_DECISIONS) - set(constants)
+
+
+def test_the_constants_that_are_not_decisions_hold(kb: KnowledgeBase) -> None:
+    from crampcare.core import pregnancy
+    from crampcare.core.intake import Patient
+    from crampcare.core.recognition import medications
+
+    def weeks_valid(weeks: int) -> bool:
+        try:
+            Patient(age=30, sex="female", pregnant=True, pregnancy_weeks=weeks)
+        except ValueError:
+            return False
+        return True
+
+    assert weeks_valid(pregnancy.SHORTEST_WEEKS) and not weeks_valid(pregnancy.SHORTEST_WEEKS - 1)
+    assert weeks_valid(pregnancy.LONGEST_WEEKS) and not weeks_valid(pregnancy.LONGEST_WEEKS + 1)
+    longest = max(len(name.split()) for name in kb.index.medication_names)
+    assert longest <= medications.LONGEST_NAME_WORDS
 
 
 def test_readme_names_its_two_commands_and_a_safety_notice() -> None:
