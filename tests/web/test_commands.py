@@ -72,7 +72,9 @@ def test_the_demo_covers_every_red_flag_and_caution(
     monkeypatch.setenv("CRAMPCARE_DATA_DIR", str(tmp_path))
     code, out, err = run(capsys, "demo")
     assert code == 0, err
-    assert "demo-practitioner" in out and "14 patients" in out
+    from crampcare.clinic.demo import PEOPLE
+
+    assert "demo-practitioner" in out and f"{len(PEOPLE)} patients" in out
     kb = services.knowledge_base()
     flags, cautions = set(), set()
     for a in Assessment.objects.all():
@@ -153,7 +155,12 @@ def test_serve_demo_runs_a_real_server(tmp_path: Path) -> None:
             f"{base}/api/v1/patients", headers={"Authorization": f"Bearer {token}"}
         )
         with urllib.request.urlopen(listing, timeout=10) as r:
-            assert json.load(r)["count"] == 14
+            listed = json.load(r)
+        from crampcare.clinic.demo import PEOPLE
+
+        assert listed["count"] == len(PEOPLE)
+        urgencies = {p["latest_assessment"]["urgency"] for p in listed["items"]}
+        assert {"emergency", "urgent"} <= urgencies  # every demo patient is assessed
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(f"{base}/api/v1/patients", timeout=10)
         assert err.value.code == 401
