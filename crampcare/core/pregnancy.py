@@ -106,6 +106,20 @@ def _agreed(values: list[tuple[int, str]]) -> tuple[int | None, str | None]:
     return None, f"{said}: they disagree, so the weeks are unknown"
 
 
+def _record_weeks(
+    code_weeks: list[tuple[int, str]], text_weeks: list[tuple[int, str]]
+) -> tuple[int | None, list[str]]:
+    """Weeks from the record: codes over text; a disagreement is said, never hidden."""
+    weeks, note = _agreed(code_weeks) if code_weeks else _agreed(text_weeks)
+    notes = [note] if note else []
+    if code_weeks and weeks is not None:
+        differ = [(w, src) for w, src in text_weeks if w != weeks]
+        if differ:
+            said = "; ".join(f"{src} says {w} weeks" for w, src in differ)
+            notes.append(f"{said}: the coded {weeks} weeks are used")
+    return weeks, notes
+
+
 def pregnancy(doc: IntakeDocument, conditions: list[Match], kb: KnowledgeBase) -> Pregnancy:
     patient = doc.patient
     items = doc.history.conditions
@@ -114,36 +128,23 @@ def pregnancy(doc: IntakeDocument, conditions: list[Match], kb: KnowledgeBase) -
     text_weeks: list[tuple[int, str]] = []
     for match in recorded:
         item = items[match.item]
-        if isinstance(item, CodedItem):
-            w = weeks_from_code(item)
-            if w is not None:
-                code_weeks.append((w, match.matched))
-        else:
-            w = weeks_from_text(item)
-            if w is not None:
-                text_weeks.append((w, match.matched))
+        w = weeks_from_code(item) if isinstance(item, CodedItem) else weeks_from_text(item)
+        if w is not None:
+            (code_weeks if isinstance(item, CodedItem) else text_weeks).append((w, match.matched))
     if not patient.pregnant and not recorded:
         return NOT_PREGNANT
-    notes: list[str] = []
-    if patient.pregnant:
-        weeks = patient.pregnancy_weeks
-        reason = f"pregnant ({weeks} weeks)" if weeks else "pregnant"
+    if patient.pregnant and patient.pregnancy_weeks is not None:
+        weeks: int | None = patient.pregnancy_weeks
+        reason = f"pregnant ({weeks} weeks)"
         others = [(w, src) for w, src in code_weeks + text_weeks if w != weeks]
-        if weeks is not None and others:
-            said = "; ".join(f"{src} says {w} weeks" for w, src in others)
-            notes.append(f"{said}: the intake's {weeks} weeks are used")
-        elif weeks is None:
-            weeks, note = _agreed(code_weeks) if code_weeks else _agreed(text_weeks)
-            notes.extend([note] if note else [])
+        said = "; ".join(f"{src} says {w} weeks" for w, src in others)
+        notes = [f"{said}: the intake's {weeks} weeks are used"] if others else []
     else:
-        reason = "pregnancy recorded: " + "; ".join(m.matched for m in recorded)
-        weeks, note = _agreed(code_weeks) if code_weeks else _agreed(text_weeks)
-        notes.extend([note] if note else [])
-        if code_weeks and text_weeks and weeks is not None:
-            differ = [(w, src) for w, src in text_weeks if w != weeks]
-            if differ:
-                said = "; ".join(f"{src} says {w} weeks" for w, src in differ)
-                notes.append(f"{said}: the coded {weeks} weeks are used")
+        weeks, notes = _record_weeks(code_weeks, text_weeks)
+        if patient.pregnant:
+            reason = "pregnant"
+        else:
+            reason = "pregnancy recorded: " + "; ".join(m.matched for m in recorded)
         if weeks is not None:
             reason += f" ({weeks} weeks)"
     if patient.pregnant and recorded:

@@ -124,6 +124,15 @@ TABLE: list[Row] = [
         None,
         "they disagree",
     ),
+    (
+        "flag without weeks, code and text disagree: the code wins",
+        {"pregnant": True},
+        [code(ICD10, "Z3A.30"), "pregnant 12/40"],
+        True,
+        30,
+        3,
+        "says 12 weeks: the coded 30 weeks are used",
+    ),
     ("a dated pregnancy this year still counts", {}, ["pregnant 2026"], True, None, None, "2026"),
 ]
 
