@@ -325,6 +325,7 @@ def _plan_context(
     return {
         "a": a,
         "r": a["result"],
+        "d": danger.danger_first(a["result"], kb, a["kb_version"]),
         "patient": patient,
         "suggested": suggested,
         "added": added,

@@ -212,3 +212,17 @@ def test_the_front_desk_list_shows_no_urgency(world: World) -> None:
     page = html(client_for(world.fran).get("/"))
     assert "Ayres, Ellen" in page
     assert "Latest assessment" not in page and "Referral:" not in page
+
+
+def test_the_plan_form_repeats_the_cautions_and_is_not_green(world: World) -> None:
+    a = assess(world, history={"medications": ["warfarin 5 mg"], "devices": ["pacemaker"]})
+    page = html(client_for(world.alice).get(f"/assessments/{a['id']}/plan"))
+    start = page.index('id="plan-banner"')
+    banner = page[start : page.index("</section>", start)]
+    assert 'data-state="caution"' in banner
+    assert "Needling allowed with cautions." in banner
+    assert "Electroacupuncture not allowed." in banner
+    for caution in a["result"]["cautions"]:
+        assert caution["name"] in banner, caution["id"]
+    assert "No bleeding techniques" in banner
+    assert start < page.index('id="suggested-title"')  # before the points to accept

@@ -64,5 +64,5 @@ def test_only_the_clear_state_is_green() -> None:
     assert green == rule(".urgency-none")["background"]
     others = {rule(f".state-{s}")["background"] for s in STATES if s != "clear"}
     assert green not in others and len(others) == len(STATES) - 1
-    # the patient list does not know the cautions: its "none" badge is not green there
-    assert rule(".latest .badge.urgency-none")["background"] != green
+    # a badge (patient list, timeline) does not know the cautions: its "none" is not green
+    assert rule(".badge.urgency-none")["background"] != green
