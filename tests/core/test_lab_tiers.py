@@ -457,3 +457,47 @@ def test_one_flag_per_laboratory_value(rows: list[dict[str, Any]]) -> None:
             assert per_test.get(item["test"]) == 1 or (
                 item["test"] == "ck" and "suspected_rhabdomyolysis" in flag_ids(result)
             )
+
+
+@pytest.mark.parametrize("date", ["2026-13-01", "yesterday"])
+def test_a_malformed_lab_date_names_the_field(kb: KnowledgeBase, date: str) -> None:
+    row = {"test": "inr", "value": 2.5, "unit": "INR", "date": date}
+    doc = make_intake(history={"labs": [row]})
+    with pytest.raises(InvalidIntake) as err:
+        parse_intake(doc, kb, TODAY)
+    assert [p for p, _ in err.value.errors] == ["history.labs[0].date"]
+
+
+def test_lab_results_keep_the_shape_the_page_reads(kb: KnowledgeBase) -> None:
+    result = with_labs(
+        kb,
+        lab("potassium", 6.8, "mmol/L", 3.5, 5.1, date=TODAY - dt.timedelta(days=3)),
+        lab("magnesium", 1.46, "mg/dL"),
+        lab("ck", 300, "U/L"),
+        lab("sodium", 140, "mmol/L", date=TODAY - dt.timedelta(days=400)),
+    )
+    keys = {"test", "name", "value", "date", "status", "range", "judgement", "tier", "note"}
+    assert all(set(item) == keys for item in result["lab_results"])
+    assert all(set(i["range"]) == {"low", "high", "from"} for i in result["lab_results"])
+    k, mg, ck, na = result["lab_results"]
+    assert k["range"] == {"low": 3.5, "high": 5.1, "from": "laboratory"}
+    assert (k["judgement"], k["tier"]) == ("high", "severe_hyperkalaemia")
+    # a default range is shown in the unit the value was given in (0.70 mmol/L = 1.70 mg/dL)
+    assert mg["range"]["from"] == "default" and mg["range"]["low"] == pytest.approx(1.70, abs=0.01)
+    assert (mg["judgement"], mg["tier"]) == ("low", "low_magnesium")
+    assert (ck["judgement"], ck["range"]["from"]) == ("cannot_judge", "none")
+    assert (na["status"], na["judgement"], na["tier"]) == ("stale", "normal", None)
+
+
+def test_the_assessment_with_lab_results_validates_against_its_schema(kb: KnowledgeBase) -> None:
+    from jsonschema import Draft202012Validator
+
+    from crampcare.core.schemas import assessment_schema
+
+    result = with_labs(
+        kb,
+        lab("inr", 6.0, "INR", date=TODAY - dt.timedelta(days=2)),
+        lab("glucose", 5.0, "mmol/L"),
+        lab("platelets", 700, "10^9/L", 150, 400),
+    )
+    Draft202012Validator(assessment_schema()).validate(result)
