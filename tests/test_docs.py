@@ -47,7 +47,7 @@ def test_worked_examples_validate_and_assess(kb: KnowledgeBase, path: Path) -> N
 # example -> (referral urgency, needling allowed, points that must be there, points avoided)
 EXPECTED = {
     "nocturnal-calf-cramps.yaml": ("soon", True, {"BL57", "GB34", "ASHI"}, set()),
-    "pregnant-neck-spasm.yaml": ("none", True, {"GB20", "LR3"}, {"LI4", "GB21"}),
+    "pregnant-neck-spasm.yaml": ("none", True, {"GB20", "LR3"}, {"LI4", "GB21", "BL60"}),
     "suspected-dvt.json": ("urgent", False, set(), set()),
     "warfarin-pacemaker-low-back.yaml": ("routine", True, {"BL40", "BL23"}, set()),
 }

@@ -144,7 +144,7 @@ def assess_intake(facts: Facts, kb: KnowledgeBase, today: dt.date) -> Assessment
         "avoid_points": avoid,
         "cautions": caution_list,
         "electroacupuncture": electro,
-        "session": session(points, kb, effects, electro, allowed),
+        "session": session(points, kb, effects, electro, allowed, avoid),
         "course": course(kb, allowed),
         "advice": [a["text"] for a in advice],
         "advice_details": advice,

@@ -31,23 +31,26 @@ class DepthRange(Entry):
         return self
 
 
+PointCautionKind = Literal[
+    "pregnancy",
+    "pneumothorax",
+    "deep_vessel",
+    "deep_nerve",
+    "kidney",
+    "medulla",
+    "fainting",
+    "bleeding_technique",
+    "strong_sensation",
+    # regions WHO 1999 (section 2.1) names for pregnancy: lower abdomen (first trimester),
+    # upper abdomen (after the third month), lumbosacral region (throughout)
+    "lumbosacral",
+    "lower_abdominal",
+    "upper_abdominal",
+]
+
+
 class PointCaution(Cited):
-    kind: Literal[
-        "pregnancy",
-        "pneumothorax",
-        "deep_vessel",
-        "deep_nerve",
-        "kidney",
-        "medulla",
-        "fainting",
-        "bleeding_technique",
-        "strong_sensation",
-        # regions WHO 1999 (section 2.1) names for pregnancy: lower abdomen (first trimester),
-        # upper abdomen (after the third month), lumbosacral region (throughout)
-        "lumbosacral",
-        "lower_abdominal",
-        "upper_abdominal",
-    ]
+    kind: PointCautionKind
     summary: str
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from crampcare.kb.schema.base import Certainty, Cited, Entry, Position, Urgency
+from crampcare.kb.schema.points import PointCautionKind
 from crampcare.kb.schema.rules import Rule
 
 
@@ -32,7 +33,9 @@ class RedFlag(Cited):
 
 
 class CautionEffects(Entry):
-    avoid_point_cautions: tuple[str, ...] = ()  # point caution kinds whose points are avoided
+    avoid_point_cautions: tuple[
+        PointCautionKind, ...
+    ] = ()  # point caution kinds whose points are avoided
     no_electroacupuncture: bool = False
     lying_only: bool = False
     no_bleeding_technique: bool = False
