@@ -5,13 +5,14 @@ pregnancy: a code (SNOMED CT, ICD-10-CM, ICD-11: see the kb's ``pregnancy`` entr
 (negated or past mentions are not recognised: see recognition/conditions.py).
 
 Weeks come from ``pregnancy_weeks``, else from an ICD-10-CM Z3A code (weeks of gestation), else
-from free text ("12 weeks pregnant", "28/40"). The flag wins over codes and codes over text; a
-disagreement is said in the reason. Two codes (or two phrases) that disagree leave the weeks
-unknown, so every trimester's cautions apply.
+from free text ("12 weeks pregnant", "28/40"). A code carries no date here, so its weeks are a
+lower bound: before the third trimester every trimester's cautions apply. The flag wins over
+codes and codes over text; a disagreement is said in the reason. Two codes (or two phrases)
+that disagree leave the weeks unknown, so every trimester's cautions apply.
 
 Trimesters follow the ICD-10-CM chapter 15 definition (counted from the first day of the last
 menstrual period): first, less than 14 weeks 0 days; second, 14 weeks 0 days to less than 28
-weeks 0 days; third, 28 weeks 0 days until delivery (icd10cm_trimesters in
+weeks 0 days; third, 28 weeks 0 days until delivery (icd10cm_tabular_ch15 in
 sources.conditions.yaml). Completed weeks 1-13 are the first trimester, 14-27 the second, 28 on
 the third.
 """
@@ -52,14 +53,21 @@ class Pregnancy:
     pregnant: bool
     reason: str | None  # what made the patient count as pregnant, in words
     weeks: int | None
+    # the weeks come from a code, which carries no date here: the pregnancy may have moved on
+    # since it was recorded, so the weeks are a lower bound
+    weeks_at_least: bool = False
 
     @property
     def trimester(self) -> int | None:
+        """1, 2 or 3; None when every trimester's cautions apply (weeks unknown, or a lower
+        bound before the third trimester)."""
         if not self.pregnant or self.weeks is None:
             return None
         if self.weeks <= FIRST_TRIMESTER_LAST_WEEK:
-            return 1
-        return 2 if self.weeks <= SECOND_TRIMESTER_LAST_WEEK else 3
+            found = 1
+        else:
+            found = 2 if self.weeks <= SECOND_TRIMESTER_LAST_WEEK else 3
+        return None if self.weeks_at_least and found < 3 else found
 
 
 NOT_PREGNANT = Pregnancy(pregnant=False, reason=None, weeks=None)
@@ -133,6 +141,7 @@ def pregnancy(doc: IntakeDocument, conditions: list[Match], kb: KnowledgeBase) -
             (code_weeks if isinstance(item, CodedItem) else text_weeks).append((w, match.matched))
     if not patient.pregnant and not recorded:
         return NOT_PREGNANT
+    at_least = False
     if patient.pregnant and patient.pregnancy_weeks is not None:
         weeks: int | None = patient.pregnancy_weeks
         reason = f"pregnant ({weeks} weeks)"
@@ -141,14 +150,21 @@ def pregnancy(doc: IntakeDocument, conditions: list[Match], kb: KnowledgeBase) -
         notes = [f"{said}: the intake's {weeks} weeks are used"] if others else []
     else:
         weeks, notes = _record_weeks(code_weeks, text_weeks)
+        at_least = weeks is not None and bool(code_weeks)
         if patient.pregnant:
             reason = "pregnant"
         else:
             reason = "pregnancy recorded: " + "; ".join(m.matched for m in recorded)
         if weeks is not None:
-            reason += f" ({weeks} weeks)"
+            reason += f" ({'at least ' if at_least else ''}{weeks} weeks)"
+    preg = Pregnancy(pregnant=True, reason=None, weeks=weeks, weeks_at_least=at_least)
+    if at_least and preg.trimester is None:
+        notes.append(
+            "a code gives the weeks when it was recorded, a date not known here: the pregnancy "
+            "may be further along, so every trimester's cautions apply"
+        )
     if patient.pregnant and recorded:
         reason += "; also recorded: " + "; ".join(m.matched for m in recorded)
     if notes:
         reason += " (" + "; ".join(notes) + ")"
-    return Pregnancy(pregnant=True, reason=reason, weeks=weeks)
+    return Pregnancy(pregnant=True, reason=reason, weeks=weeks, weeks_at_least=at_least)

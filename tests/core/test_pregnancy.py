@@ -55,9 +55,9 @@ TABLE: list[Row] = [
     ("ICD-10-CM O09.90", {}, [code(ICD10, "O09.90")], True, None, None, "O09.90"),
     ("ICD-10-CM O26.893", {}, [code(ICD10, "O26.893")], True, None, None, "O26.893"),
     ("ICD-10-CM Z3A.28", {}, [code(ICD10, "Z3A.28")], True, 28, 3, "Z3A.28"),
-    ("ICD-10-CM Z3A.13", {}, [code(ICD10, "Z3A.13")], True, 13, 1, "Z3A.13"),
-    ("ICD-10-CM Z3A.14", {}, [code(ICD10, "Z3A.14")], True, 14, 2, "Z3A.14"),
-    ("ICD-10-CM Z3A.27", {}, [code(ICD10, "Z3A.27")], True, 27, 2, "Z3A.27"),
+    ("ICD-10-CM Z3A.13", {}, [code(ICD10, "Z3A.13")], True, 13, None, "further along"),
+    ("ICD-10-CM Z3A.14", {}, [code(ICD10, "Z3A.14")], True, 14, None, "at least 14"),
+    ("ICD-10-CM Z3A.27", {}, [code(ICD10, "Z3A.27")], True, 27, None, "Z3A.27"),
     ("ICD-10-CM Z3A.01 (<8 w)", {}, [code(ICD10, "Z3A.01")], True, None, None, "Z3A.01"),
     ("ICD-11 JA65.1", {}, [code(ICD11, "JA65.1")], True, None, None, "JA65.1"),
     ("text: pregnant", {}, ["pregnant"], True, None, None, "'pregnant'"),
@@ -164,6 +164,13 @@ TRIMESTERS = [(1, 1), (13, 1), (14, 2), (27, 2), (28, 3), (40, 3), (44, 3)]
 def test_trimester_boundaries(weeks: int, trimester: int) -> None:
     """ICD-10-CM chapter 15: first < 14 w 0 d, second 14 w 0 d to < 28 w 0 d, third from 28."""
     assert Pregnancy(pregnant=True, reason="", weeks=weeks).trimester == trimester
+
+
+@pytest.mark.parametrize(("weeks", "trimester"), [(13, None), (27, None), (28, 3), (40, 3)])
+def test_weeks_from_an_undated_code_are_a_lower_bound(weeks: int, trimester: int | None) -> None:
+    """A code's weeks may be old: before the third trimester every trimester's cautions apply."""
+    preg = Pregnancy(pregnant=True, reason="", weeks=weeks, weeks_at_least=True)
+    assert preg.trimester == trimester
 
 
 def test_a_coded_pregnancy_brings_the_cautions_and_the_factor(kb: KnowledgeBase) -> None:
