@@ -226,3 +226,21 @@ def test_the_plan_form_repeats_the_cautions_and_is_not_green(world: World) -> No
         assert caution["name"] in banner, caution["id"]
     assert "No bleeding techniques" in banner
     assert start < page.index('id="suggested-title"')  # before the points to accept
+
+
+def test_the_engines_own_laboratory_results_reach_the_table(world: World) -> None:
+    labs = [
+        {"test": "potassium", "value": 3.3, "unit": "mmol/L", "date": "2024-01-02"},
+        {"test": "ck", "value": 900, "unit": "U/L"},
+    ]
+    a = assess(world, history={"labs": labs})
+    results = a["result"]["lab_results"]
+    assert [r["status"] for r in results][0] == "stale"
+    main = page_of(world, a)
+    table = main[main.index('id="labs-title"') : main.index("</table>")]
+    assert table.count('<tr class="lab ') == len(results) == 2
+    stale = table[table.index("status-stale") :]
+    assert "Stale: too old to count" in stale[: stale.index("</tr>")]
+    ck = table[table.index('data-test="ck"') :]
+    shown = {"cannot_judge": "Cannot be judged", "high": "High", "normal": "Within range"}
+    assert shown[results[1]["judgement"]] in ck[: ck.index("</tr>")]
