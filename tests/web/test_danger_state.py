@@ -85,3 +85,11 @@ def test_a_stored_assessment_missing_every_new_field_is_never_clear() -> None:
 def test_what_a_flag_stops(flag: dict[str, Any], needling: bool, electro: bool) -> None:
     shown = danger.flag_view(flag)
     assert (shown["stops_needling"], shown["stops_electroacupuncture"]) == (needling, electro)
+
+
+def test_what_a_caution_changes_is_read_only_from_the_same_knowledge_base(kb: Any) -> None:
+    caution = {"id": "implanted_electronic_device", "name": "Implanted electronic device"}
+    assert "No electroacupuncture" in danger.caution_view(caution, kb, same_kb=True)["changes"]
+    assert danger.caution_view(caution, kb, same_kb=False)["changes"] is None  # may have changed
+    unknown = {"id": "no_longer_in_the_kb", "name": "Gone"}
+    assert danger.caution_view(unknown, kb, same_kb=True)["changes"] is None
