@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crampcare.kb.loader import KnowledgeBase, load_kb
-from crampcare.kb.requirements import REQUIRED, missing
+from crampcare.kb.requirements import REQUIRED, missing, present
 from crampcare.kb.schema import Cited, Urgency, Verification
 
 
@@ -15,7 +15,7 @@ def test_it_has_every_required_entry(kb: KnowledgeBase) -> None:
 
 @pytest.mark.parametrize("kind", sorted(REQUIRED))
 def test_each_required_kind_is_present(kb: KnowledgeBase, kind: str) -> None:
-    assert set(REQUIRED[kind]) <= set(getattr(kb, kind))
+    assert set(REQUIRED[kind]) <= present(kb, kind)
 
 
 def test_every_red_flag_has_an_urgency_and_an_action(kb: KnowledgeBase) -> None:
