@@ -46,6 +46,17 @@ def site_care(result: Assessment) -> bool:
     return bool(local) and all(any("Check the skin" in n for n in p["cautions"]) for p in local)
 
 
+def no_lumbosacral(result: Assessment) -> bool:
+    return not codes(result) & {"BL23", "BL25", "BL52", "GV3"} and "BL23" in {
+        a["code"] for a in result["avoid_points"]
+    }
+
+
+def side_lying_or_seated(result: Assessment) -> bool:
+    positions = set(result["session"]["positions"])
+    return bool(positions) and positions <= {"side_lying", "seated"}
+
+
 def deferred(result: Assessment) -> bool:
     return result["needling"]["allowed"] is False and result["points"] == []
 
@@ -139,6 +150,30 @@ TABLE: list[tuple[str, dict[str, Any], str, Any]] = [
         site_care,
     ),
     ("tumour at the site", {"findings": ["tumour_at_site"]}, "malignancy_at_site", site_care),
+    (
+        "pregnant, 8 weeks, low back",
+        {
+            "patient": {"pregnant": True, "pregnancy_weeks": 8},
+            "complaint": {"regions": ["low_back"], "side": "both"},
+        },
+        "pregnancy_first_trimester",
+        no_lumbosacral,
+    ),
+    (
+        "pregnant, 20 weeks, low back",
+        {
+            "patient": {"pregnant": True, "pregnancy_weeks": 20},
+            "complaint": {"regions": ["low_back"], "side": "both"},
+        },
+        "pregnancy_after_first_trimester",
+        no_lumbosacral,
+    ),
+    (
+        "pregnant, 30 weeks, calf",
+        {"patient": {"pregnant": True, "pregnancy_weeks": 30}},
+        "pregnancy_positions",
+        side_lying_or_seated,
+    ),
     ("chest pain", {"findings": ["chest_pain_or_breathlessness"]}, "medical_emergency", deferred),
 ]
 
