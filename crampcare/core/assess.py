@@ -89,7 +89,7 @@ def _needling(urgency: Urgency, effects: Effects, flags: list[RedFlagOut]) -> Ne
 def _advice(facts: Facts, kb: KnowledgeBase, needling_allowed: bool) -> list[AdviceOut]:
     out: list[AdviceOut] = []
     for item in kb.advice.values():
-        if item.after_needling and not needling_allowed:
+        if (item.after_needling or item.self_care) and not needling_allowed:
             continue
         if item.when is not None and because(item.when, facts, kb) is None:
             continue

@@ -61,6 +61,9 @@ class Advice(Cited):
     certainty: Certainty
     when: Rule | None = None  # None: always given
     after_needling: bool = False  # aftercare: given only when needling may go ahead
+    # self-care for ordinary cramps (stretching, fluids): withheld while needling is deferred,
+    # because the cramp may then have a medical cause that such care could worsen (a clot)
+    self_care: bool = False
 
 
 class PresentationEvidence(Cited):
