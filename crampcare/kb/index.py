@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crampcare.kb.condition_codes import ConditionCodes, build_condition_codes
 from crampcare.kb.schema import Condition, Medication
@@ -32,6 +32,30 @@ class Index:
     # one-word names the misspelling matcher may read a word as: (folded name, medication id),
     # and every other one-word drug name a word must not be close to (id None: not in the kb)
     medication_words: tuple[tuple[str, str | None], ...] = ()
+    # every string reached by deleting up to MAX_EDITS letters from a medication word -> the
+    # positions of those words in medication_words: a misspelling's candidates in a few look-ups
+    medication_word_variants: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+MAX_EDITS = 2  # the most edits the misspelling matcher ever allows (core.recognition.spelling)
+
+
+def deletions(word: str, depth: int) -> set[str]:
+    """The word and every string made by deleting up to ``depth`` of its letters."""
+    found = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))} - found
+        found |= frontier
+    return found
+
+
+def _word_variants(words: tuple[tuple[str, str | None], ...]) -> dict[str, tuple[int, ...]]:
+    variants: dict[str, list[int]] = {}
+    for position, (word, _med) in enumerate(words):
+        for variant in deletions(word, MAX_EDITS):
+            variants.setdefault(variant, []).append(position)
+    return {v: tuple(p) for v, p in variants.items()}
 
 
 def _medication_names(med: Medication) -> Iterable[str]:
@@ -81,6 +105,7 @@ def build_index(
         med_id: frozenset(e for c in ids for e in medications[c].effects)
         for med_id, ids in classes.items()
     }
+    words = _medication_words(medications, names)
     phrases: list[tuple[str, str]] = []
     for cond in conditions.values():
         phrases.extend((fold(p), cond.id) for p in (*cond.match_text, cond.name))
@@ -92,5 +117,6 @@ def build_index(
         condition_phrases=tuple(sorted(set(phrases), key=lambda r: (-len(r[0]), r))),
         medication_classes=classes,
         medication_effects=effects,
-        medication_words=_medication_words(medications, names),
+        medication_words=words,
+        medication_word_variants=_word_variants(words),
     )

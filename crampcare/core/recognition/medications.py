@@ -45,7 +45,9 @@ def medication_from_text(kb: KnowledgeBase, text: str) -> list[Hit]:
             if med_id is not None:
                 hits.append((med_id, f"{text!r} (name {word!r})"))
                 continue
-            read = read_misspelling(word, kb.index.medication_words)
+            read = read_misspelling(
+                word, kb.index.medication_words, kb.index.medication_word_variants
+            )
             if read is not None:
                 name, med_id = read
                 hits.append((med_id, f"{text!r} (read {word!r} as {name!r}: please check)"))

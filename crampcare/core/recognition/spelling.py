@@ -8,7 +8,9 @@ shown to the practitioner as written."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+from crampcare.kb.index import deletions
 
 MIN_LENGTH = 5  # shorter words are never guessed at (crampcare decision)
 LONG_WORD = 9  # from this length two edits are allowed, below it one (crampcare decision)
@@ -93,15 +95,38 @@ def stems_clash(word: str, name: str) -> bool:
     return any(stem in theirs and theirs[stem] != prefix for stem, prefix in mine.items())
 
 
-def read_misspelling(word: str, names: Sequence[tuple[str, str | None]]) -> tuple[str, str] | None:
+def _candidates(
+    word: str,
+    limit: int,
+    names: Sequence[tuple[str, str | None]],
+    variants: Mapping[str, tuple[int, ...]] | None,
+) -> Sequence[tuple[str, str | None]]:
+    """The names that may lie within ``limit`` edits: those sharing a deletion variant with the
+    word (each edit is at most one deletion on either side), else every name."""
+    if variants is None:
+        return names
+    positions = {p for v in deletions(word, limit) for p in variants.get(v, ())}
+    return [names[p] for p in sorted(positions)]
+
+
+def read_misspelling(
+    word: str,
+    names: Sequence[tuple[str, str | None]],
+    variants: Mapping[str, tuple[int, ...]] | None = None,
+) -> tuple[str, str] | None:
     """(the known name, its medication id) that a misspelt word stands for, or None.
 
     ``names`` holds every one-word drug name known: kb names with their medication id, and
-    look-alike drugs outside the kb with None."""
+    look-alike drugs outside the kb with None; ``variants`` (from the kb index) narrows them to
+    the few that can be close, so that a word costs a few look-ups instead of a scan."""
     limit = allowed_edits(word)
     if not limit:
         return None
-    near = [(n, med) for n, med in names if edit_distance(word, n, limit) <= limit]
+    near = [
+        (n, med)
+        for n, med in _candidates(word, limit, names, variants)
+        if edit_distance(word, n, limit) <= limit
+    ]
     if not near or any(med is None for _, med in near):
         return None  # nothing close, or close to a drug the kb does not know
     if len({med for _, med in near}) != 1 or any(stems_clash(word, n) for n, _ in near):
