@@ -26,7 +26,7 @@ from crampcare.clinic.access import Can, may
 from crampcare.clinic.errors import ClinicError, Invalid
 from crampcare.clinic.intake_check import check_intake
 from crampcare.reports.bodychart import body_chart_svg
-from crampcare.web import danger, forms, plan_form
+from crampcare.web import danger, forms, intake_fields, intake_render, plan_form
 
 PAGE_SIZE = 25
 PATIENT_FIELDS = (
@@ -129,7 +129,7 @@ def _patient_context(values: dict[str, Any], errors: list[tuple[str, str]]) -> d
             {"href": f"#f-{f}" if f else "", "label": f.replace("_", " "), "message": m}
             for f, m in errors
         ],
-        "sexes": forms.options(_kb(), "sexes"),
+        "sexes": intake_render.options(_kb(), "sexes"),
     }
 
 
@@ -244,7 +244,7 @@ def intake(request: HttpRequest, patient_id: Any) -> HttpResponse:
     context = {
         "patient": patient,
         "previous": previous[0] if previous else None,
-        **forms.render_intake(form, kb, extra_rows),
+        **intake_render.render_intake(form, kb, extra_rows),
     }
     return render(request, "crampcare/intake.html", context, status=status)
 
@@ -305,8 +305,8 @@ def _plan_context(
             "reason": form.reasons.get(p["pid"], ""),
             "decision_errors": errors.get(f"decision.{p['pid']}", []),
             "reason_errors": errors.get(f"reason.{p['pid']}", []),
-            "decision_id": forms.field_id(f"decision.{p['pid']}"),
-            "reason_id": forms.field_id(f"reason.{p['pid']}"),
+            "decision_id": intake_fields.field_id(f"decision.{p['pid']}"),
+            "reason_id": intake_fields.field_id(f"reason.{p['pid']}"),
         }
         for p in _suggested(a["result"])
     ]
@@ -314,7 +314,7 @@ def _plan_context(
         {
             "index": i,
             "row": row,
-            "id": forms.field_id(f"added[{i}]"),
+            "id": intake_fields.field_id(f"added[{i}]"),
             "errors": {
                 part: errors.get(f"added[{i}].{part}", []) for part in plan_form.ADDED_PARTS
             },
@@ -332,15 +332,19 @@ def _plan_context(
         "note": form.note,
         "note_errors": errors.get("note", []),
         "summary": [
-            {"href": f"#{forms.field_id(f)}" if f else "", "message": m, "label": _plan_label(f)}
+            {
+                "href": f"#{intake_fields.field_id(f)}" if f else "",
+                "message": m,
+                "label": _plan_label(f),
+            }
             for f, m in form.errors
         ],
         "points": [
             {"code": code, "name": f"{p.pinyin} ({p.english})", "avoid": code in avoid}
             for code, p in sorted(kb.points.items())
         ],
-        "sides": forms.options(kb, "sides"),
-        "regions": forms.options(kb, "regions"),
+        "sides": intake_render.options(kb, "sides"),
+        "regions": intake_render.options(kb, "regions"),
     }
 
 
