@@ -7,6 +7,7 @@ knowledge-base version give the same assessment, byte for byte.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from crampcare.core.citations import cite
@@ -14,6 +15,7 @@ from crampcare.core.contract import (
     SCHEMA_ID,
     AdviceOut,
     Assessment,
+    CautionOut,
     Needling,
     PresentationOut,
     RedFlagOut,
@@ -62,7 +64,12 @@ def presentations(facts: Facts, kb: KnowledgeBase) -> list[PresentationOut]:
     return out
 
 
-def _needling(urgency: Urgency, effects: Effects, flags: list[RedFlagOut]) -> Needling:
+def _needling(
+    urgency: Urgency,
+    effects: Effects,
+    flags: list[RedFlagOut],
+    cautions: Sequence[CautionOut] = (),
+) -> Needling:
     if urgency.rank >= Urgency.urgent.rank:
         return {
             "allowed": False,
@@ -83,6 +90,9 @@ def _needling(urgency: Urgency, effects: Effects, flags: list[RedFlagOut]) -> Ne
     reason = "No red flag or caution stops needling"
     if urgency is not Urgency.none:
         reason += f"; the '{urgency.value}' referral can proceed alongside treatment"
+    if cautions:
+        listed = "; ".join(c["name"].lower() for c in cautions)
+        reason += f". Needle with cautions that change the plan: {listed}"
     return {"allowed": True, "reason": reason + "."}
 
 
@@ -119,7 +129,7 @@ def assess_intake(facts: Facts, kb: KnowledgeBase, today: dt.date) -> Assessment
     factors = contributing_factors(facts, kb)
     refer = referral(flags, factors, kb)
     caution_list, effects = active_cautions(facts, kb)
-    needling = _needling(Urgency(refer["urgency"]), effects, flags)
+    needling = _needling(Urgency(refer["urgency"]), effects, flags, caution_list)
     found_presentations = presentations(facts, kb)
     found_patterns = differentiate(facts, kb)
     cands = candidates(facts, kb, found_presentations, found_patterns)

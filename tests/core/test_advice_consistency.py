@@ -42,3 +42,13 @@ def test_deferred_needling_withholds_aftercare_and_self_care(
 def test_the_same_patient_cleared_gets_self_care_and_aftercare(kb: KnowledgeBase) -> None:
     given = {a["id"] for a in run(kb, **CALF_EXERCISE)["advice_details"]}
     assert {"stretching", "hydration", "aftercare"} <= given
+
+
+def test_the_needling_reason_names_every_caution_that_changes_the_plan(kb: KnowledgeBase) -> None:
+    result = run(kb, history={"medications": ["warfarin"], "devices": ["pacemaker"]})
+    assert result["needling"]["allowed"] is True
+    reason = result["needling"]["reason"]
+    assert "cautions that change the plan" in reason
+    for caution in result["cautions"]:
+        assert caution["name"].lower() in reason
+    assert "cautions" not in run(kb)["needling"]["reason"]
