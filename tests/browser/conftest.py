@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -145,19 +146,29 @@ def _new_context(browser: Any, live_url: str, seen: Requests, viewport: dict[str
     return context
 
 
-@pytest.fixture
-def page(browser: Any, live_url: str, requests_seen: Requests) -> Iterator[Any]:
-    """A tablet-sized page (820 x 1180). Fails the test if any request left 127.0.0.1."""
-    context = _new_context(browser, live_url, requests_seen, TABLET)
+@contextmanager
+def watched_page(
+    browser: Any, live_url: str, seen: Requests, viewport: dict[str, int]
+) -> Iterator[Any]:
+    """A page of the given size that fails the test if a request left 127.0.0.1 or the page
+    logged an error (CSP violations, script errors, 404s)."""
+    context = _new_context(browser, live_url, seen, viewport)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: _console(msg, errors))
     yield page
     context.close()
-    assert requests_seen.urls, "the browser made no request at all"
-    assert requests_seen.foreign() == [], "requests left 127.0.0.1"
+    assert seen.urls, "the browser made no request at all"
+    assert seen.foreign() == [], "requests left 127.0.0.1"
     assert errors == [], "the page logged errors (CSP violations, script errors, 404s)"
+
+
+@pytest.fixture
+def page(browser: Any, live_url: str, requests_seen: Requests) -> Iterator[Any]:
+    """A tablet-sized page (820 x 1180)."""
+    with watched_page(browser, live_url, requests_seen, TABLET) as opened:
+        yield opened
 
 
 # a refusal or an invalid form is an expected answer; Chromium logs it as a failed load

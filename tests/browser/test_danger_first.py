@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Requests, _console, _new_context, shot
+from tests.browser.conftest import Requests, shot, watched_page
 from tests.browser.test_workbench import sign_in
 
 VIEWPORT = {"width": 768, "height": 1024}
@@ -26,16 +26,8 @@ VISIBLE_GREEN = """() => Array.from(document.querySelectorAll('%s')).filter(el =
 
 @pytest.fixture
 def tablet(browser: Any, live_url: str) -> Iterator[Any]:
-    seen = Requests()
-    context = _new_context(browser, live_url, seen, VIEWPORT)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: _console(msg, errors))
-    yield page
-    context.close()
-    assert seen.foreign() == [], "requests left 127.0.0.1"
-    assert errors == [], "the page logged errors"
+    with watched_page(browser, live_url, Requests(), VIEWPORT) as opened:
+        yield opened
 
 
 def open_assessment(page: Any, patient: str) -> None:
