@@ -51,6 +51,15 @@ POSITIONS_TABLE: list[tuple[list[PointOut], list[str]]] = [
         [point("GB34", "side_lying", "prone", side="both"), point("ST36", "side_lying", "supine")],
         ["supine", "prone"],
     ),
+    # three positions, or side-lying once with a turn: side-lying (counted as two) wins
+    (
+        [
+            point("GB34", "side_lying", "prone", side="both"),
+            point("ST36", "side_lying", "supine"),
+            point("GB21", "side_lying", "seated"),
+        ],
+        ["side_lying"],
+    ),
     # on one side only, side-lying alone is the fewest
     ([point("GB34", "side_lying", "prone"), point("ST36", "side_lying", "supine")], ["side_lying"]),
 ]
@@ -144,6 +153,30 @@ def test_a_lowered_ceiling_and_a_turn_are_explained(kb: KnowledgeBase) -> None:
         "knowledge base has no further point for this presentation; add tender points found on "
         "palpation if appropriate. Side-lying: turn the patient to reach the points on the other "
         "side."
+    )
+
+
+def test_a_full_session_needs_no_note(kb: KnowledgeBase) -> None:
+    points = [point(f"P{i}", "prone", side="both") for i in range(3)]
+    electro = {"allowed": False, "reason": ""}
+    planned = session(points, kb, Effects(), electro, needling_allowed=True)  # type: ignore[arg-type]
+    assert planned["needle_count"] == {"min": 5, "max": 20, "planned": 6}
+    assert planned["positions"] == ["prone"]
+    assert planned["stimulation"] == ["manual"]
+    assert planned["deferred"] is False
+    assert planned["note"] == ""
+
+
+def test_a_short_session_names_the_points_left_out(kb: KnowledgeBase) -> None:
+    effects = Effects(avoid_point_cautions={"pneumothorax": [PNEUMOTHORAX]})
+    electro = {"allowed": True, "reason": ""}
+    planned = session(  # type: ignore[arg-type]
+        [point("BL57", "prone")], kb, effects, electro, True, avoided("GB21")
+    )
+    assert planned["note"] == (
+        "Only 1 needle(s) planned, fewer than the usual 5: 1 point(s) were left out (GB21) "
+        "because of: young child (see the points to avoid), and the region has no further safe "
+        "point; add tender points found on palpation if appropriate."
     )
 
 
