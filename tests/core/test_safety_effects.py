@@ -163,3 +163,14 @@ def test_the_needling_decision(
 ) -> None:
     decided = _needling(Urgency(urgency), Effects(needling_not_allowed=deferring), flags)
     assert decided == {"allowed": allowed, "reason": reason}
+
+
+def test_an_allowed_decision_names_the_cautions_that_change_the_plan() -> None:
+    held = [{"name": "Anticoagulation"}, {"name": "Very old age"}]
+    decided = _needling(Urgency.routine, Effects(), [], held)  # type: ignore[arg-type]
+    assert decided == {
+        "allowed": True,
+        "reason": "No red flag or caution stops needling; the 'routine' referral can proceed "
+        "alongside treatment. Needle with cautions that change the plan: anticoagulation; very "
+        "old age.",
+    }
