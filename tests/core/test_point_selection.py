@@ -68,3 +68,11 @@ def test_which_points_the_needle_cap_keeps(
     points: list[PointOut], ceiling: int, kept: list[str]
 ) -> None:
     assert [p["code"] for p in fit_needle_count(points, ceiling)] == kept
+
+
+def test_a_complaint_of_tender_points_offers_them_where_they_are(kb: KnowledgeBase) -> None:
+    found = run(kb, complaint={"kind": "tender_points", "regions": ["neck"], "side": "left"})
+    ashi = [p for p in found["points"] if p["code"] == "ASHI"]
+    assert [(p["region"], p["because"]) for p in ashi] == [
+        ("Neck", ["complaint of tender points: neck"])
+    ]
