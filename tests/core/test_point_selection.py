@@ -76,3 +76,30 @@ def test_a_complaint_of_tender_points_offers_them_where_they_are(kb: KnowledgeBa
     assert [(p["region"], p["because"]) for p in ashi] == [
         ("Neck", ["complaint of tender points: neck"])
     ]
+
+
+NO_PRICKING = "No pricking or bloodletting here (anticoagulant or antiplatelet medicine)."
+SHALLOW = (
+    "Shallow insertion only: a large vessel lies deep to this point (anticoagulant or "
+    "antiplatelet medicine)."
+)
+
+# (point, on an anticoagulant, the bleeding notes on it): only the points whose own cautions name
+# the risk get the note, and only when the bleeding risk is there
+BLEEDING_NOTES = [
+    ("BL40", True, [NO_PRICKING, SHALLOW]),  # a bloodletting point over the popliteal vessels
+    ("BL57", True, [SHALLOW]),  # vessels deep to it, no bloodletting tradition
+    ("GB34", True, []),  # neither
+    ("BL40", False, []),
+    ("BL57", False, []),
+]
+
+
+@pytest.mark.parametrize(("code", "anticoagulated", "notes"), BLEEDING_NOTES)
+def test_bleeding_risk_notes_go_on_the_points_they_concern(
+    kb: KnowledgeBase, code: str, anticoagulated: bool, notes: list[str]
+) -> None:
+    meds = ["warfarin 5 mg"] if anticoagulated else []
+    found = {p["code"]: p for p in run(kb, history={"medications": meds})["points"]}
+    added = [n for n in found[code]["cautions"] if n in (NO_PRICKING, SHALLOW)]
+    assert added == notes
