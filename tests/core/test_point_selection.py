@@ -103,3 +103,19 @@ def test_bleeding_risk_notes_go_on_the_points_they_concern(
     found = {p["code"]: p for p in run(kb, history={"medications": meds})["points"]}
     added = [n for n in found[code]["cautions"] if n.startswith(("No pricking", "Shallow"))]
     assert added == notes
+
+
+SKIN = (
+    "Check the skin first: do not needle through the lesion or tumour site (skin lesion at a "
+    "needling site)."
+)
+
+
+def test_a_skin_lesion_note_goes_on_local_points_only(kb: KnowledgeBase) -> None:
+    neck = {"kind": "spasm", "regions": ["neck"], "side": "left"}
+    plain = run(kb, complaint=neck)
+    assert not [p for p in plain["points"] if any(n.startswith("Check") for n in p["cautions"])]
+    lesion = run(kb, complaint=neck, findings=["skin_lesion_at_site"])
+    for p in lesion["points"]:
+        assert (SKIN in p["cautions"]) is (p["role"] == "local"), p["code"]
+    assert any(p["role"] == "local" for p in lesion["points"])
