@@ -66,3 +66,26 @@ def test_a_point_no_allowed_position_reaches_is_left_out_with_the_reason(tmp_pat
     assert bl57["sources"]
     assert "BL57" not in codes(old)
     assert "BL57" in codes(run(kb))  # seated is fine without the caution
+
+
+def test_tender_points_are_deferred_at_a_skin_lesion(kb: KnowledgeBase) -> None:
+    found = run(
+        kb,
+        complaint={"kind": "spasm", "regions": ["neck"], "side": "left"},
+        findings=["trigger_points", "skin_lesion_at_site"],
+    )
+    assert found["avoid_points"] == [
+        {
+            "code": "ASHI",
+            "reason": "Tender-point needling deferred: a lesion or tumour is at a site (skin "
+            "lesion at a needling site).",
+            "sources": [s for s in found["avoid_points"][0]["sources"]],
+        }
+    ]
+    assert [s["id"] for s in found["avoid_points"][0]["sources"]] == [
+        "who_1999_safety",
+        "ccaom_cnt_manual",
+        "crampcare_decisions",
+    ]
+    # the points after the tender point are still planned
+    assert codes(found) == {"GB20", "GB21", "LI4", "SI3", "GB39"}
