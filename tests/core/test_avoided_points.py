@@ -65,6 +65,7 @@ def test_a_point_no_allowed_position_reaches_is_left_out_with_the_reason(tmp_pat
     )
     assert bl57["sources"]
     assert "BL57" not in codes(old)
+    assert {"GB34", "BL40"} <= codes(old)  # the points after it are still planned
     assert "BL57" in codes(run(kb))  # seated is fine without the caution
 
 
