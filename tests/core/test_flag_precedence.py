@@ -60,3 +60,16 @@ def test_a_class_member_quotes_its_class_and_the_wider_class(kb: KnowledgeBase) 
     assert f"{nearest}:" in summary and f"{wider}:" in summary
     assert summary.index(f"{nearest}:") < summary.index(f"{wider}:")
     assert {"garrison_2012_ssa", "nice_cks_leg_cramps"} <= {s["id"] for s in factor["sources"]}
+
+
+def test_the_factor_opens_with_the_drug_and_takes_its_grade_from_the_widest_class(
+    kb: KnowledgeBase,
+) -> None:
+    result = run(kb, history={"medications": ["metolazone 5 mg"]})
+    (factor,) = [f for f in result["contributing_factors"] if f["kind"] == "medication"]
+    med, widest = kb.medications["metolazone"], kb.medications["diuretics"]
+    assert med.cramp_association is not None and widest.certainty is not None
+    assert factor["summary"].startswith(f"{med.name}. {med.cramp_association.split()[0]}")
+    assert not factor["summary"].startswith(f"{med.name}. {med.name}:")
+    assert factor["certainty"] == widest.certainty.value
+    assert factor["verification"] == widest.verification.value
