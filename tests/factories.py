@@ -40,15 +40,21 @@ BASE: dict[str, Any] = {
 }
 
 
-def make_intake(**sections: Any) -> dict[str, Any]:
-    """BASE with sections merged in: make_intake(complaint={"side": "right"}, findings=[...])."""
-    doc = copy.deepcopy(BASE)
+def merged(base: dict[str, Any], **sections: Any) -> dict[str, Any]:
+    """A deep copy of ``base`` with sections merged in: a mapping updates the section it names,
+    anything else replaces it."""
+    doc = copy.deepcopy(base)
     for key, value in sections.items():
         if isinstance(value, dict) and isinstance(doc.get(key), dict):
             doc[key].update(value)
         else:
             doc[key] = value
     return doc
+
+
+def make_intake(**sections: Any) -> dict[str, Any]:
+    """BASE with sections merged in: make_intake(complaint={"side": "right"}, findings=[...])."""
+    return merged(BASE, **sections)
 
 
 def run(kb: KnowledgeBase, **sections: Any) -> Assessment:

@@ -3,12 +3,12 @@ otherwise empty assessment. Only an assessment with nothing at all is green ("cl
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
 
 from crampcare.web import danger
+from tests.factories import merged
 
 EMPTY: dict[str, Any] = {
     "referral": {"urgency": "none", "reasons": []},
@@ -27,13 +27,7 @@ LAB = {"test": "ck", "status": "current", "judgement": "cannot_judge", "range": 
 
 
 def with_(**changes: Any) -> dict[str, Any]:
-    result = copy.deepcopy(EMPTY)
-    for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key].update(value)
-        else:
-            result[key] = value
-    return result
+    return merged(EMPTY, **changes)
 
 
 # cause present                         | the banner's state | the needling heading
