@@ -4,9 +4,12 @@
 |-----------------|:------------:|:----------:|:------------:|
 | demographics    |      ✓       |     ✓      |      ✓       |
 | clinical        |      ✓       |            |              |
+| schedule        |      ✓       |     ✓      |              |
 | manage users    |              |            |      ✓       |
 
-"clinical" covers intakes, assessments and treatment plans.
+"clinical" covers intakes, assessments, treatment plans and sessions. "schedule" is the course
+of sessions and its bookings (numbers, dates and times, the iCalendar file): what the front desk
+needs to book a patient, without the clinical content.
 """
 
 from __future__ import annotations
@@ -24,12 +27,13 @@ from crampcare.records.models import Patient, Role
 class Can(StrEnum):
     DEMOGRAPHICS = "demographics"
     CLINICAL = "clinical"
+    SCHEDULE = "schedule"
     MANAGE_USERS = "manage_users"
 
 
 GRANTS: dict[str, frozenset[Can]] = {
-    Role.PRACTITIONER: frozenset({Can.DEMOGRAPHICS, Can.CLINICAL}),
-    Role.FRONT_DESK: frozenset({Can.DEMOGRAPHICS}),
+    Role.PRACTITIONER: frozenset({Can.DEMOGRAPHICS, Can.CLINICAL, Can.SCHEDULE}),
+    Role.FRONT_DESK: frozenset({Can.DEMOGRAPHICS, Can.SCHEDULE}),
     Role.CLINIC_ADMIN: frozenset({Can.DEMOGRAPHICS, Can.MANAGE_USERS}),
 }
 
@@ -52,6 +56,7 @@ def _verb(capability: Can) -> str:
     return {
         Can.DEMOGRAPHICS: "see patients' details",
         Can.CLINICAL: "see or change clinical records (intakes, assessments, plans)",
+        Can.SCHEDULE: "see or book the course of sessions",
         Can.MANAGE_USERS: "manage user accounts",
     }[capability]
 
