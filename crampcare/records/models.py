@@ -179,6 +179,117 @@ class PlanPoint(models.Model):
         ]
 
 
+class SessionStatus(models.TextChoices):
+    OPEN = "open"
+    CLOSED = "closed"
+    LOCKED = "locked"
+
+
+LOCKED_MESSAGE = "the session is signed and locked: add an addendum"
+
+
+class TreatmentSession(Tracked):
+    """One treatment session: its ``crampcare.session/1`` document and the live state the
+    session page changes as it goes (needle counts, retention, the open contact interval).
+
+    open -> closed (complete: counts reconciled, lot given) -> locked (signed). A database
+    trigger refuses any change to a locked row; addenda are the only change after locking.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sessions")
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="sessions")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="sessions")
+    date = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=SessionStatus.choices, default=SessionStatus.OPEN
+    )
+    document = models.JSONField(default=dict, help_text="the crampcare.session/1 document")
+    omitted = models.JSONField(
+        default=list, help_text="plan points left out this session: [{point, reason}]"
+    )
+    needles_inserted = models.IntegerField(default=0)
+    needles_removed = models.IntegerField(default=0)
+    needle_lot = models.CharField(max_length=60, blank=True, default="")
+    retention_started_at = models.DateTimeField(null=True, blank=True)
+    retention_ended_at = models.DateTimeField(null=True, blank=True)
+    contact_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="set while the practitioner is with the patient"
+    )
+    contact_electrical = models.BooleanField(default=False)
+    contact_reinsertion = models.BooleanField(default=False)
+    signed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["patient", "date"]),
+            models.Index(fields=["status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(status="open"),
+                name="one_open_session_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=Q(needles_inserted__gte=0) & Q(needles_removed__gte=0),
+                name="session_needle_counts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(needles_removed__lte=models.F("needles_inserted")),
+                name="session_removed_not_above_inserted",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in SessionStatus]),
+                name="session_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="locked") | Q(signed_by__isnull=False, signed_at__isnull=False),
+                name="locked_session_is_signed",
+            ),
+        ]
+
+
+class SessionAdverseEvent(Tracked):
+    """An adverse event of a session. ``serious`` is stored so that a practice can count them
+    (per clinic) and a patient's banner can find them without reading documents."""
+
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="adverse_events"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=30)
+    severity = models.CharField(max_length=10)
+    serious = models.BooleanField()
+    action = models.TextField(max_length=1000, blank=True, default="")
+    description = models.TextField(max_length=1000, blank=True, default="")
+    at = models.CharField(max_length=5, help_text="local clock time HH:MM on the session's date")
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["clinic", "serious", "created_at"]),
+            models.Index(fields=["patient", "serious"]),
+        ]
+
+
+class SessionAddendum(models.Model):
+    """A change to a signed session, kept beside the original: who, when, why, what."""
+
+    session = models.ForeignKey(TreatmentSession, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(max_length=500)
+    text = models.TextField(max_length=4000)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only its SHA-256 is stored."""
 
@@ -227,3 +338,6 @@ class AuditHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+
+
+from crampcare.records.booking_models import Booking, BookingStatus  # noqa: E402, F401
