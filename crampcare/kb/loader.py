@@ -16,10 +16,12 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from crampcare.kb.catalogue import catalogue_problems
 from crampcare.kb.index import Index, build_index
 from crampcare.kb.schema import (
     ID,
     Advice,
+    CataloguePoint,
     Caution,
     Condition,
     Medication,
@@ -42,6 +44,7 @@ LIST_FILES: dict[str, tuple[type[BaseModel], str]] = {
     "red_flags.yaml": (RedFlag, "id"),
     "cautions.yaml": (Caution, "id"),
     "advice.yaml": (Advice, "id"),
+    "catalogue.yaml": (CataloguePoint, "code"),
 }
 MAPPING_FILES: dict[str, type[BaseModel]] = {
     "vocabularies.yaml": Vocabularies,
@@ -72,6 +75,7 @@ class KnowledgeBase:
     red_flags: Mapping[str, RedFlag]
     cautions: Mapping[str, Caution]
     advice: Mapping[str, Advice]
+    catalogue: Mapping[str, CataloguePoint]  # every WHO point by name (catalogue.py)
     vocab: Vocabularies
     plan: PlanDefaults
     # derived look-ups, built once at load
@@ -93,6 +97,7 @@ class KnowledgeBase:
             "red_flags": len(self.red_flags),
             "cautions": len(self.cautions),
             "advice": len(self.advice),
+            "catalogue": len(self.catalogue),
             **{f"vocabulary.{k}": len(v) for k, v in self.vocab_ids.items()},
         }
 
@@ -227,6 +232,7 @@ def load_kb(data_dir: Path | None = None) -> KnowledgeBase:
         red_flags=lists["red_flags.yaml"],
         cautions=lists["cautions.yaml"],
         advice=lists["advice.yaml"],
+        catalogue=lists["catalogue.yaml"],
         vocab=vocab,
         plan=mappings["plan.yaml"],
         vocab_ids=vocab_ids,
@@ -237,6 +243,7 @@ def load_kb(data_dir: Path | None = None) -> KnowledgeBase:
         origins=origins,
     )
     problems.extend(cross_check(kb))
+    problems.extend(catalogue_problems(kb.points, kb.catalogue, kb.origins))
     if problems:
         raise KnowledgeBaseError(problems)
     return kb
@@ -330,6 +337,7 @@ def _all_entries(kb: KnowledgeBase) -> Iterator[tuple[str, str, BaseModel]]:
         ("red_flags.yaml", "red_flags"),
         ("cautions.yaml", "cautions"),
         ("advice.yaml", "advice"),
+        ("catalogue.yaml", "catalogue"),
     ):
         for ident, entry in getattr(kb, attr).items():
             where = kb.origins.get((file_name, ident), file_name)

@@ -82,10 +82,14 @@ def abdominal_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     st36 = next(
         p for p in yaml.safe_load((data / "points.yaml").read_text()) if p["code"] == "ST36"
     )
+    names = {p["code"]: p for p in yaml.safe_load((data / "catalogue.st.yaml").read_text())}
     for code, kind in (("ST28", "lower_abdominal"), ("ST21", "upper_abdominal")):
         fake = dict(
             st36,
             code=code,
+            pinyin=names[code]["pinyin"],
+            chinese_traditional=names[code]["hanzi"],
+            chinese_simplified=names[code]["hanzi_simplified"],
             cautions=[
                 {
                     "kind": kind,

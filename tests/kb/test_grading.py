@@ -144,7 +144,16 @@ def _walk(obj: object, where: str, enclosing: tuple[str, ...], clinical: bool) -
             yield from _walk(item, f"{where}[{key}]", enclosing, clinical)
 
 
-KINDS = ("points", "conditions", "patterns", "medications", "red_flags", "cautions", "advice")
+KINDS = (
+    "points",
+    "catalogue",
+    "conditions",
+    "patterns",
+    "medications",
+    "red_flags",
+    "cautions",
+    "advice",
+)
 
 
 def graded(kb: KnowledgeBase) -> Iterator[Graded]:
@@ -187,6 +196,7 @@ def test_every_kind_of_graded_entry_is_walked(kb: KnowledgeBase) -> None:
         "RedFlag",
         "Caution",
         "Point",
+        "CataloguePoint",
         "PointCaution",
         "Indication",
         "Condition",

@@ -21,6 +21,7 @@ from crampcare.kb.schema.base import (
     Urgency,
     Verification,
 )
+from crampcare.kb.schema.catalogue import CataloguePoint
 from crampcare.kb.schema.conditions import Condition, Pattern, PatternEvidence
 from crampcare.kb.schema.labs import Lab, LabCode, LabTier
 from crampcare.kb.schema.medications import Medication
@@ -49,6 +50,7 @@ __all__ = [
     "POINT_CODE",
     "SYSTEM_NAMES",
     "Advice",
+    "CataloguePoint",
     "Caution",
     "CautionEffects",
     "Certainty",
