@@ -357,3 +357,61 @@ def pregnancy_sources(doc: dict[str, Any], kb: KnowledgeBase) -> list[str]:
         elif isinstance(item, str) and item in PREGNANT_NOW:
             found.append(f"text {item!r}")
     return found
+
+
+# --- treatment sessions (crampcare.session/1) -------------------------------------------------
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+@st.composite
+def contact_intervals(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Contact intervals in time order, without overlap: 1 to 40 minutes each, the practitioner
+    out of the room for 0 to 30 minutes between them (0: one interval ends as the next starts)."""
+    start = draw(st.integers(8 * 60, 12 * 60))
+    out = []
+    for _ in range(draw(st.integers(0, 5))):
+        length = draw(st.integers(1, 40))
+        out.append(
+            {
+                "start": _clock(start),
+                "end": _clock(start + length),
+                "electrical": draw(st.booleans()),
+                "reinsertion": draw(st.booleans()),
+            }
+        )
+        start += length + draw(st.integers(0, 30))
+    return out
+
+
+@st.composite
+def session_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid session document of one of three patients on one of two days; needle counts
+    match (or a retained needle is recorded). Sessions of one patient's day may overlap."""
+    inserted = draw(st.integers(1, 20))
+    retained = draw(st.booleans())
+    electrical = draw(st.booleans())
+    point: dict[str, Any] = {"code": "GB34", "side": "both", "stimulation": "manual"}
+    if electrical:
+        point["stimulation"] = "electrical"
+        point["electrical"] = {
+            "frequency_hz": 2,
+            "intensity_ma": 1.5,
+            "minutes": 20,
+            "waveform": "dense_disperse",
+        }
+    return {
+        "schema": "crampcare.session/1",
+        "date": draw(st.sampled_from(["2026-12-01", "2026-12-02"])),
+        "patient": draw(st.sampled_from(["p-1", "p-2", "p-3"])),
+        "points": [point],
+        "needles": {"inserted": inserted, "removed": inserted - retained, "lot": "L-1"},
+        "contact": draw(contact_intervals()),
+        "adverse_events": [
+            {"kind": "retained_needle", "severity": "moderate", "action": "found and removed"}
+        ]
+        if retained
+        else [],
+    }
