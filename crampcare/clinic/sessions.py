@@ -37,6 +37,7 @@ from crampcare.clinic.session_view import (
     session_dict,
     session_for,
 )
+from crampcare.core.billing import Unbillable, bill
 from crampcare.core.session import (
     SCHEMA_ID,
     InvalidSession,
@@ -430,9 +431,10 @@ def session_billing(actor: Any, session_id: object, kb: KnowledgeBase) -> dict[s
         documents = [parse_session(compose(s), kb) for s in day]
     except InvalidSession as exc:  # valid when closed; the kb changed since
         raise Conflict(f"a session of the day is no longer valid: {exc}", "status") from None
-    from crampcare.core.billing import bill  # H2 lands it
-
-    result = bill(documents, session.assessment.result)
+    try:
+        result = bill(documents, session.assessment.result, [f"session {s.id}" for s in day])
+    except Unbillable as exc:
+        raise refuse(exc.errors) from None
     record(actor, "read", session, billing=[str(s.id) for s in day])
     return {
         "date": session.date,

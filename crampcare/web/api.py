@@ -37,6 +37,8 @@ from crampcare.clinic.schemas import (
     UserOut,
     check_text,
 )
+from crampcare.web.api_sessions import patient_sessions
+from crampcare.web.api_sessions import router as session_router
 from crampcare.web.errors import error_response
 
 DESCRIPTION = """\
@@ -298,3 +300,5 @@ api.add_router("/auth", auth)
 api.add_router("/users", users)
 api.add_router("/patients", patient_router)
 api.add_router("", clinical)
+api.add_router("/sessions", session_router)
+api.add_router("", patient_sessions)

@@ -67,6 +67,34 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
         CLINICAL_WRITE,
     ),
     ("get", "/api/v1/plans/{plan_id}"): (None, CLINICAL_READ),
+    # treatment sessions (an open session with one needle in; 409: allowed, but not in this state)
+    ("post", "/api/v1/sessions"): (lambda w: {"patient_id": str(w.ellen["id"])}, CLINICAL_WRITE),
+    ("get", "/api/v1/sessions/{session_id}"): (None, CLINICAL_READ),
+    ("patch", "/api/v1/sessions/{session_id}"): (lambda w: {"note": {"plan": "x"}}, CLINICAL_READ),
+    ("post", "/api/v1/sessions/{session_id}/needles"): (
+        lambda w: {"which": "inserted"},
+        CLINICAL_READ,
+    ),
+    ("post", "/api/v1/sessions/{session_id}/retention"): (
+        lambda w: {"action": "start"},
+        CLINICAL_READ,
+    ),
+    ("post", "/api/v1/sessions/{session_id}/contact"): (
+        lambda w: {"action": "enter"},
+        CLINICAL_READ,
+    ),
+    ("post", "/api/v1/sessions/{session_id}/adverse-events"): (
+        lambda w: {"kind": "pain", "severity": "mild", "action": "reassured"},
+        CLINICAL_WRITE,
+    ),
+    ("post", "/api/v1/sessions/{session_id}/close"): (None, {**CLINICAL_READ, P: 409}),
+    ("post", "/api/v1/sessions/{session_id}/sign"): (None, {**CLINICAL_READ, P: 409}),
+    ("post", "/api/v1/sessions/{session_id}/addenda"): (
+        lambda w: {"reason": "late entry", "text": "x"},
+        {**CLINICAL_READ, P: 409},
+    ),
+    ("get", "/api/v1/sessions/{session_id}/billing"): (None, {**CLINICAL_READ, P: 409}),
+    ("get", "/api/v1/patients/{patient_id}/sessions"): (None, CLINICAL_READ),
 }
 
 PAGES: dict[tuple[str, str], dict[str, int]] = {
@@ -111,12 +139,21 @@ def _plan(world: World) -> str:
     )
 
 
+def _session(world: World) -> str:
+    from crampcare.clinic import sessions
+
+    s = sessions.start_session(world.alice, {"patient_id": world.ellen["id"]}, world.kb)
+    sessions.count_needles(world.alice, s["id"], {"which": "inserted"})
+    return str(s["id"])
+
+
 def _url(template: str, world: World, plan_id: str) -> str:
     return template.format(
         patient_id=world.ellen["id"],
         intake_id=world.assessment["intake_id"],
         assessment_id=world.assessment["id"],
         plan_id=plan_id,
+        session_id=_session(world) if "{session_id}" in template else "",
     )
 
 
