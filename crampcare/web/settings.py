@@ -86,6 +86,9 @@ LOGIN_REDIRECT_URL = "/"
 LOGIN_MAX_FAILURES = config.env_int("CRAMPCARE_LOGIN_MAX_FAILURES", 5, low=1, high=1000)
 LOGIN_LOCKOUT_SECONDS = config.env_int("CRAMPCARE_LOGIN_LOCKOUT_SECONDS", 900, low=1, high=86400)
 API_TOKEN_DAYS = config.env_int("CRAMPCARE_API_TOKEN_DAYS", 30, low=1, high=3650)
+# how many seconds one minute of the retention window lasts on the session page's timer: 60,
+# lower only in tests (the browser suite), and the page then says "Test clock"
+TIMER_MINUTE_SECONDS = config.env_int("CRAMPCARE_TIMER_MINUTE_SECONDS", 60, low=1, high=60)
 
 # --- sessions, cookies, headers ------------------------------------------------------------
 SECURE_COOKIES = config.env_bool("CRAMPCARE_SECURE_COOKIES", True)

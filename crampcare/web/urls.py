@@ -2,20 +2,32 @@ from __future__ import annotations
 
 from django.urls import path
 
-from crampcare.web import api, pages, workbench
+from crampcare.web import api, pages, patient_pages, rooms_pages, session_pages, workbench
 
 urlpatterns = [
     path("", workbench.patient_list, name="home"),
     path("login", pages.login_view, name="login"),
     path("logout", pages.logout_view, name="logout"),
     path("patients/new", workbench.patient_new, name="patient-new"),
-    path("patients/<uuid:patient_id>", workbench.patient_detail, name="patient"),
+    path("patients/<uuid:patient_id>", patient_pages.patient_detail, name="patient"),
+    path("patients/<uuid:patient_id>/bookings", patient_pages.book, name="bookings"),
     path("patients/<uuid:patient_id>/edit", workbench.patient_edit, name="patient-edit"),
     path("patients/<uuid:patient_id>/intake", workbench.intake, name="intake"),
     path("assessments/<uuid:assessment_id>", workbench.assessment_detail, name="assessment"),
     path("assessments/<uuid:assessment_id>/reassess", workbench.reassess, name="reassess"),
     path("assessments/<uuid:assessment_id>/plan", workbench.plan_new, name="plan-new"),
     path("plans/<uuid:plan_id>", workbench.plan_detail, name="plan"),
+    path("sessions/start", session_pages.session_start, name="session-start"),
+    path("sessions/<uuid:session_id>", session_pages.session_detail, name="session"),
+    path("sessions/<uuid:session_id>/needles", session_pages.session_needles),
+    path("sessions/<uuid:session_id>/lot", session_pages.session_lot),
+    path("sessions/<uuid:session_id>/retention", session_pages.session_retention),
+    path("sessions/<uuid:session_id>/contact", session_pages.session_contact),
+    path("sessions/<uuid:session_id>/adverse-events", session_pages.session_adverse_event),
+    path("sessions/<uuid:session_id>/close", session_pages.session_close),
+    path("sessions/<uuid:session_id>/sign", session_pages.session_sign),
+    path("sessions/<uuid:session_id>/addenda", session_pages.session_addendum),
+    path("rooms", rooms_pages.rooms, name="rooms"),
     path("api/v1/", api.api.urls),
 ]
 

@@ -168,35 +168,6 @@ def patient_edit(request: HttpRequest, patient_id: Any) -> HttpResponse:
     return render(request, "crampcare/patient_form.html", context)
 
 
-def timeline(user: Any, patient_id: Any) -> list[dict[str, Any]]:
-    """The patient's intakes, assessments and plans, newest first."""
-    kb = _kb()
-    events: list[dict[str, Any]] = []
-    for intake in assessments.list_intakes(user, patient_id):
-        events.append({"kind": "intake", "at": intake["created_at"], "item": intake})
-    for a in assessments.list_assessments(user, patient_id, kb):
-        events.append({"kind": "assessment", "at": a["created_at"], "item": a})
-    for plan in plans.list_plans(user, patient_id):
-        counts = {"accepted": 0, "removed": 0, "added": 0}
-        for p in plan["points"]:
-            counts[p["decision"]] += 1
-        events.append({"kind": "plan", "at": plan["created_at"], "item": plan, "counts": counts})
-    order = {"plan": 0, "assessment": 1, "intake": 2}
-    events.sort(key=lambda e: (e["at"], -order[e["kind"]]), reverse=True)
-    return events
-
-
-@page
-@require_http_methods(["GET"])
-def patient_detail(request: HttpRequest, patient_id: Any) -> HttpResponse:
-    """Demographics for every role; the clinical timeline for those who may see it."""
-    patient = patients.get_patient(request.user, patient_id)
-    clinical = may(request.user, Can.CLINICAL)
-    events = timeline(request.user, patient_id) if clinical else []
-    context = {"patient": patient, "clinical": clinical, "events": events}
-    return render(request, "crampcare/patient.html", context)
-
-
 # --- intake --------------------------------------------------------------------------------
 
 

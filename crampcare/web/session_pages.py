@@ -1,0 +1,419 @@
+"""The treatment session page: tablet first, used beside the treatment table.
+
+Every view calls the session use cases in ``crampcare.clinic.sessions`` and nothing else. Each
+action is a plain form that works without JavaScript (post, then back to the page);
+``static/crampcare/session.js`` takes over the needle counter, the retention timer and the
+contact toggle and calls the JSON API instead, without reloading. The page is always drawn from
+the stored session, so a reload shows the truth: the timer counts from the start the server
+stored, not from anything kept in the browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from crampcare import services
+from crampcare.clinic import assessments, patients, plans, sessions
+from crampcare.clinic.errors import ClinicError
+from crampcare.web import danger, session_forms
+from crampcare.web.intake_fields import field_id
+from crampcare.web.workbench import page
+
+SPARE_POINT_ROWS = 1
+
+
+def _kb() -> Any:
+    return services.knowledge_base()
+
+
+def minute_seconds() -> int:
+    """How long one minute of the retention window lasts on the timer: 60, except in tests
+    (``CRAMPCARE_TIMER_MINUTE_SECONDS``); the page says so whenever it is not 60."""
+    return int(getattr(settings, "TIMER_MINUTE_SECONDS", 60))
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    """A stored timestamp (a datetime, or its ISO text as the API gives it), or None."""
+    if not value:
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _clock(moment: dt.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%H:%M:%S") if moment else ""
+
+
+def timer(s: dict[str, Any], label: str) -> dict[str, Any]:
+    """What the timer element carries: the stored start (server clock), the window in seconds,
+    and the server's clock now, so that the page can correct a tablet whose clock is off."""
+    retention = s.get("retention") or {}
+    window = retention.get("window") or {}
+    scale = minute_seconds()
+    started, ended = _moment(retention.get("started_at")), _moment(retention.get("ended_at"))
+    low, high = int(window.get("min") or 0) * scale, int(window.get("max") or 0) * scale
+    return {
+        "session_id": s["id"],
+        "label": label,
+        "started_at": started.isoformat() if started else "",
+        "ended_at": ended.isoformat() if ended else "",
+        "min_minutes": window.get("min"),
+        "max_minutes": window.get("max"),
+        "min_seconds": low,
+        "max_seconds": high,
+        "minute_seconds": scale,
+        "test_clock": scale != 60,
+        "server_now": timezone.now(),
+        "started_local": _clock(started),
+        "ended_local": _clock(ended),
+        "min_local": _clock(started + dt.timedelta(seconds=low)) if started else "",
+        "max_local": _clock(started + dt.timedelta(seconds=high)) if started else "",
+    }
+
+
+def balance(inserted: int, removed: int) -> dict[str, Any]:
+    """The needle counts in words (session.js says the same as it counts)."""
+    if inserted == removed:
+        return {"mismatch": False, "text": f"In and out match: {inserted} in, {removed} out."}
+    if inserted > removed:
+        left = inserted - removed
+        return {"mismatch": True, "text": f"{left} needle{'s' if left != 1 else ''} still in."}
+    return {"mismatch": True, "text": f"{removed - inserted} more out than in: check the count."}
+
+
+def _catalogue(kb: Any) -> Any:
+    return getattr(kb, "catalogue", {}) or {}
+
+
+def point_name(kb: Any, code: str) -> dict[str, Any]:
+    """A point's names from the catalogue, and whether the kb carries its clinical detail."""
+    key = code.upper().replace("-", "")
+    entry = _catalogue(kb).get(key)
+    in_kb = key in kb.points
+    if key == "ASHI":
+        return {"label": "Ashi (tender point)", "in_kb": True, "known": True}
+    if entry is None and key in kb.points:
+        p = kb.points[key]
+        return {"label": f"{p.pinyin} ({p.english})", "in_kb": True, "known": True}
+    if entry is None:
+        return {"label": "", "in_kb": False, "known": False}
+    label = f"{entry.display_code} {entry.pinyin} {entry.hanzi} ({entry.english})"
+    return {"label": label, "in_kb": in_kb, "known": True}
+
+
+def _point_rows(
+    kb: Any, points: list[dict[str, Any]], errors: dict[str, list[str]]
+) -> list[dict[str, Any]]:
+    """The form's point rows: the points needled, the plan points left out (ticked "not
+    needled", with their reason), and a spare row to add a point."""
+    rows = []
+    for i, p in enumerate([*points, *({} for _ in range(SPARE_POINT_ROWS))]):
+        parts = [*session_forms.POINT_PARTS, "drop"]
+        parts += [f"electrical.{e}" for e in session_forms.ELECTRICAL_PARTS]
+        ids = {part.replace("electrical.", "e_"): field_id(f"points[{i}].{part}") for part in parts}
+        rows.append(
+            {
+                "i": i,
+                "p": p,
+                "e": p.get("electrical") or {},
+                "ids": ids,
+                "errors": {k: errors.get(v, []) for k, v in ids.items()},
+                "name": point_name(kb, str(p["code"])) if p.get("code") else None,
+                "spare": not p,
+            }
+        )
+    return rows
+
+
+def _left_out(omitted: list[dict[str, Any]], plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """The plan points left out as form rows (code, side and region from the plan)."""
+    by_id = {p["point"]: p for p in plan["points"]}
+    rows = []
+    for o in omitted:
+        planned = by_id.get(o["point"], {})
+        code, _, region = o["point"].partition("@")
+        rows.append(
+            {
+                "code": code,
+                "side": planned.get("side", "both"),
+                "region": region or None,
+                "reason": o.get("reason", ""),
+                "drop": True,
+            }
+        )
+    return rows
+
+
+def _change(change: dict[str, Any]) -> str:
+    """One change from the plan in words."""
+    what = "added" if change["change"] == "added" else "left out"
+    reason = change.get("reason") or "no reason given yet"
+    return f"{change['point']} {what}: {reason}"
+
+
+def _rom_regions(user: Any, a: dict[str, Any]) -> list[str]:
+    """The neck or back regions the assessed complaint concerns (range of motion is asked
+    there only)."""
+    for intake in assessments.list_intakes(user, a["patient_id"]):
+        if intake["id"] == a["intake_id"]:
+            regions = (intake["document"].get("complaint") or {}).get("regions") or []
+            return [r for r in regions if r in session_forms.ROM_REGIONS]
+    return []
+
+
+def _context(
+    request: HttpRequest,
+    s: dict[str, Any],
+    form: dict[str, Any] | None = None,
+    errors: list[tuple[str, str]] | None = None,
+    refusal: str = "",
+) -> dict[str, Any]:
+    """The page's context: the stored session, or the form as submitted (``form``) with the
+    use case's errors next to the fields they name."""
+    kb = _kb()
+    a = assessments.get_assessment(request.user, s["assessment_id"], kb)
+    patient = patients.get_patient(request.user, s["patient_id"])
+    plan = plans.get_plan(request.user, s["plan_id"])
+    doc = {**s["document"], **(form or {})}
+    omitted = (form or {}).get("omitted", s["omitted"])
+    by_id = session_forms.error_ids(errors or [])
+    measures = doc.get("measures") or {}
+    rom = list(measures.get("range_of_motion") or [])
+    rom_regions = _rom_regions(request.user, a)
+    rom_rows = [*rom, *({} for _ in range(2 if rom_regions else 0))]
+    name = f"{patient['given_name']} {patient['family_name']}"
+    return {
+        "s": s,
+        "doc": doc,
+        "a": a,
+        "d": danger.danger_first(a["result"], kb, a["kb_version"]),
+        "patient": patient,
+        "timer": timer(s, name),
+        "balance": balance(s["needles"]["inserted"], s["needles"]["removed"]),
+        "point_rows": _point_rows(kb, [*doc.get("points", []), *_left_out(omitted, plan)], by_id),
+        "catalogue": sorted(
+            (c.display_code, f"{c.pinyin} ({c.english})") for c in _catalogue(kb).values()
+        ),
+        "positions": dict(kb.vocab_names["positions"]),
+        "sides": dict(kb.vocab_names["sides"]),
+        "regions": dict(kb.vocab_names["regions"]),
+        "stimulations": session_forms.STIMULATIONS,
+        "waveforms": session_forms.WAVEFORMS,
+        "global_change": session_forms.GLOBAL_CHANGE,
+        "adverse_kinds": session_forms.ADVERSE_KINDS,
+        "severities": session_forms.SEVERITIES,
+        "rom_regions": {r: session_forms.ROM_REGIONS[r] for r in rom_regions}
+        or session_forms.ROM_REGIONS,
+        "rom_asked": bool(rom_regions),
+        "rom_rows": [{"i": i, "r": r} for i, r in enumerate(rom_rows)],
+        "movements": session_forms.MOVEMENTS,
+        "pain_scale": range(11),
+        "pain_fields": [
+            {
+                "name": name,
+                "label": label,
+                "id": field_id(f"measures.{name}"),
+                "value": measures.get(name),
+                "errors": by_id.get(field_id(f"measures.{name}"), []),
+            }
+            for name, label in (("pain_before", "Pain before"), ("pain_after", "Pain after"))
+        ],
+        "note_parts": [
+            {"part": part, "label": label, "value": (doc.get("note") or {}).get(part) or ""}
+            for part, label in session_forms.NOTE_PARTS.items()
+        ],
+        "positions_errors": [m for k, v in by_id.items() if k.startswith("f-positions") for m in v],
+        "changes": [_change(c) for c in s.get("changes_from_plan") or []],
+        "errors": by_id,
+        "summary": session_forms.summary(by_id),
+        "refusal": refusal,
+    }
+
+
+def _show(
+    request: HttpRequest,
+    s: dict[str, Any],
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
+    return render(request, "crampcare/session.html", _context(request, s, **extra), status=status)
+
+
+def _back(session_id: Any, anchor: str = "") -> HttpResponse:
+    return HttpResponseRedirect(f"/sessions/{session_id}{anchor}")
+
+
+@page
+@csrf_protect
+@require_POST
+def session_start(request: HttpRequest) -> HttpResponse:
+    """Start a session from the patient's current plan ("Start session" on the plan and the
+    patient page). A refusal (needling deferred, no consent, a session already open) is shown
+    with its reason by the error page; an open session is shown instead of a second one."""
+    data = {"patient_id": request.POST.get("patient_id", "")}
+    if request.POST.get("plan_id"):
+        data["plan_id"] = request.POST["plan_id"]
+    try:
+        made = sessions.start_session(request.user, data, _kb())
+    except ClinicError as exc:
+        context = {"status": exc.status, "message": refusal_text(exc)}
+        return render(request, "crampcare/error.html", context, status=exc.status)
+    return _back(made["id"])
+
+
+@page
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def session_detail(request: HttpRequest, session_id: Any) -> HttpResponse:
+    """The session. POST saves the record form (points, positions, measures, SOAP note); with
+    ``action=add_point`` it only draws one more point row, storing nothing."""
+    kb = _kb()
+    s = sessions.get_session(request.user, session_id, kb)
+    if request.method == "GET":
+        return _show(request, s)
+    planned = [p["point"] for p in plans.get_plan(request.user, s["plan_id"])["points"]]
+    form = session_forms.record_from_post(request.POST, planned, live=s["status"] == "open")
+    if request.POST.get("action") == "add_point":
+        return _show(request, s, form=form)  # the spare row is drawn again, empty
+    try:
+        sessions.update_session(request.user, session_id, form, kb)
+    except ClinicError as exc:
+        return _show(request, s, status=exc.status, form=form, errors=exc.errors)
+    return _back(session_id, "#record")
+
+
+def refusal_text(exc: ClinicError) -> str:
+    """A refusal in words, each problem naming its field."""
+    return "; ".join(f"{f}: {m}" if f else m for f, m in exc.errors) or str(exc)
+
+
+def _act(request: HttpRequest, session_id: Any, call: Any, anchor: str) -> HttpResponse:
+    """Run one action; its refusal is drawn on the page, naming why (nothing was stored)."""
+    try:
+        call()
+    except ClinicError as exc:
+        if exc.status in {403, 404}:
+            raise
+        s = sessions.get_session(request.user, session_id, _kb())
+        return _show(request, s, status=exc.status, refusal=refusal_text(exc))
+    return _back(session_id, anchor)
+
+
+def _flag(request: HttpRequest, name: str) -> bool:
+    return request.POST.get(name) in {"on", "true", "1"}
+
+
+@page
+@csrf_protect
+@require_POST
+def session_needles(request: HttpRequest, session_id: Any) -> HttpResponse:
+    data = {
+        "which": request.POST.get("which", ""),
+        "delta": session_forms.number(request.POST.get("delta", "")),
+    }
+    return _act(
+        request,
+        session_id,
+        lambda: sessions.count_needles(request.user, session_id, data),
+        "#needles",
+    )
+
+
+@page
+@csrf_protect
+@require_POST
+def session_lot(request: HttpRequest, session_id: Any) -> HttpResponse:
+    data = {"lot": request.POST.get("lot", "")}
+    return _act(
+        request,
+        session_id,
+        lambda: sessions.update_session(request.user, session_id, data, _kb()),
+        "#needles",
+    )
+
+
+@page
+@csrf_protect
+@require_POST
+def session_retention(request: HttpRequest, session_id: Any) -> HttpResponse:
+    data = {"action": request.POST.get("action", "")}
+    return _act(
+        request, session_id, lambda: sessions.retention(request.user, session_id, data), "#timer"
+    )
+
+
+@page
+@csrf_protect
+@require_POST
+def session_contact(request: HttpRequest, session_id: Any) -> HttpResponse:
+    data = {
+        "action": request.POST.get("action", ""),
+        "electrical": _flag(request, "electrical"),
+        "reinsertion": _flag(request, "reinsertion"),
+    }
+    return _act(
+        request, session_id, lambda: sessions.contact(request.user, session_id, data), "#contact"
+    )
+
+
+@page
+@csrf_protect
+@require_POST
+def session_adverse_event(request: HttpRequest, session_id: Any) -> HttpResponse:
+    data = {
+        k: request.POST.get(k, "").strip()
+        for k in ("kind", "severity", "action", "description", "at")
+    }
+    data = {k: v for k, v in data.items() if v or k in {"kind", "severity", "action"}}
+    return _act(
+        request,
+        session_id,
+        lambda: sessions.add_adverse_event(request.user, session_id, data),
+        "#adverse",
+    )
+
+
+@page
+@csrf_protect
+@require_POST
+def session_close(request: HttpRequest, session_id: Any) -> HttpResponse:
+    return _act(
+        request,
+        session_id,
+        lambda: sessions.close_session(request.user, session_id, _kb()),
+        "#finish",
+    )
+
+
+@page
+@csrf_protect
+@require_POST
+def session_sign(request: HttpRequest, session_id: Any) -> HttpResponse:
+    return _act(
+        request, session_id, lambda: sessions.sign_session(request.user, session_id), "#finish"
+    )
+
+
+@page
+@csrf_protect
+@require_POST
+def session_addendum(request: HttpRequest, session_id: Any) -> HttpResponse:
+    data = {"reason": request.POST.get("reason", ""), "text": request.POST.get("text", "")}
+    return _act(
+        request,
+        session_id,
+        lambda: sessions.add_addendum(request.user, session_id, data),
+        "#addenda",
+    )
