@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from crampcare import clinic_cli, services, terminal
+from crampcare import clinic_cli, services, terminal, terminal_bill
 from crampcare.kb.loader import KnowledgeBase
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -112,6 +112,32 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read(name: str) -> Any:
+    path = Path(name)
+    try:
+        text = sys.stdin.read() if name == "-" else path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"{name}: cannot read ({exc.strerror})") from None
+    try:
+        return services.read_document(text, path.name)
+    except services.UnreadableDocument as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_bill(args: argparse.Namespace) -> int:
+    documents = [(name, _read(name)) for name in args.files]
+    assessment = (args.assessment, _read(args.assessment)) if args.assessment else None
+    try:
+        result = services.bill_documents(documents, _kb(args), assessment)
+    except (services.InvalidSession, services.Unbillable, services.UnreadableDocument) as exc:
+        raise CliError(str(exc)) from None
+    if args.format == "json":
+        _print_json(result)
+    else:
+        print(terminal_bill.bill(result, _style()))
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     _print_json(services.contract_schema(args.contract, _kb(args)))
     return EXIT_OK
@@ -162,8 +188,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     assess.set_defaults(func=cmd_assess)
 
+    bill = sub.add_parser(
+        "bill", help="CPT codes for treatment sessions (crampcare.session/1, JSON or YAML)"
+    )
+    bill.add_argument("files", nargs="+", metavar="FILE", help="session documents, or - for stdin")
+    bill.add_argument("--format", **fmt)
+    bill.add_argument(
+        "--assessment",
+        metavar="FILE",
+        help="the patient's assessment (crampcare assess --format json) for ICD-10-CM codes",
+    )
+    bill.set_defaults(func=cmd_bill)
+
     schema = sub.add_parser("schema", help="print the JSON Schema of a contract")
-    schema.add_argument("contract", choices=["intake", "assessment"])
+    schema.add_argument("contract", choices=list(services.CONTRACTS))
     schema.set_defaults(func=cmd_schema)
     return parser
 

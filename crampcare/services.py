@@ -13,11 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import TypeAdapter, ValidationError
 
 from crampcare.core.assess import assess
+from crampcare.core.billing import Unbillable, bill
 from crampcare.core.contract import Assessment
 from crampcare.core.intake import InvalidIntake
-from crampcare.core.schemas import assessment_schema, intake_schema
+from crampcare.core.schemas import assessment_schema, intake_schema, session_schema
+from crampcare.core.session import InvalidSession, Session, parse_session
 from crampcare.kb.loader import KnowledgeBase, KnowledgeBaseError, load_kb
 from crampcare.kb.lookup import Hit, resolve, search
 from crampcare.kb.requirements import REQUIRED, missing
@@ -25,10 +28,13 @@ from crampcare.kb.schema import Condition, Medication, Pattern, Point, RedFlag
 
 __all__ = [
     "InvalidIntake",
+    "InvalidSession",
     "KnowledgeBaseError",
     "NotFound",
+    "Unbillable",
     "UnreadableDocument",
     "assess_document",
+    "bill_documents",
     "contract_schema",
     "kb_card",
     "kb_check",
@@ -167,13 +173,18 @@ def kb_search(kb: KnowledgeBase, text: str) -> list[dict[str, Any]]:
 # --- assessment ----------------------------------------------------------------------------
 
 
+CONTRACTS = ("intake", "assessment", "session")
+
+
 def contract_schema(name: str, kb: KnowledgeBase) -> dict[str, Any]:
-    """The JSON Schema of the intake or assessment contract, generated from the code."""
+    """The JSON Schema of a contract (intake, assessment, session), generated from the code."""
     if name == "intake":
         return intake_schema(kb)
     if name == "assessment":
         return assessment_schema()
-    raise NotFound(f"no contract named {name!r}; valid: intake, assessment")
+    if name == "session":
+        return session_schema(kb)
+    raise NotFound(f"no contract named {name!r}; valid: {', '.join(CONTRACTS)}")
 
 
 def read_document(text: str, name: str = "intake") -> Any:
@@ -190,3 +201,42 @@ def read_document(text: str, name: str = "intake") -> Any:
 def assess_document(raw: Any, kb: KnowledgeBase, today: dt.date) -> Assessment:
     """Assess one intake document. Raises ``InvalidIntake`` listing every problem."""
     return assess(raw, kb, today)
+
+
+# --- billing -------------------------------------------------------------------------------
+
+
+def _assessment(raw: Any, name: str) -> Assessment:
+    if not isinstance(raw, dict) or raw.get("schema") != "crampcare.assessment/1":
+        raise UnreadableDocument(f"{name}: not a crampcare.assessment/1 document")
+    try:
+        return TypeAdapter(Assessment).validate_python(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise UnreadableDocument(
+            f"{name}: not a valid crampcare.assessment/1 document ({where}: {first['msg']})"
+        ) from None
+
+
+def bill_documents(
+    documents: list[tuple[str, Any]],
+    kb: KnowledgeBase,
+    assessment: tuple[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The CPT lines for session documents given as (name, raw document).
+
+    Raises ``InvalidSession`` with every problem of every document, each path led by the
+    document's name; ``Unbillable`` when needle counts differ without an incident;
+    ``UnreadableDocument`` for an assessment that is not one."""
+    sessions: list[Session] = []
+    errors: list[tuple[str, str]] = []
+    for name, raw in documents:
+        try:
+            sessions.append(parse_session(raw, kb))
+        except InvalidSession as exc:
+            errors += [(f"{name}: {path}", message) for path, message in exc.errors]
+    if errors:
+        raise InvalidSession(errors)
+    checked = _assessment(assessment[1], assessment[0]) if assessment is not None else None
+    return bill(sessions, checked, labels=[name for name, _ in documents])

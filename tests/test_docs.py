@@ -15,22 +15,27 @@ from jsonschema import Draft202012Validator
 
 from crampcare import services
 from crampcare.cli import build_parser
-from crampcare.core.schemas import assessment_schema, intake_schema
+from crampcare.core.schemas import assessment_schema, intake_schema, session_schema
 from crampcare.kb.loader import KnowledgeBase, default_data_dir
 from tests.factories import TODAY
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-EXAMPLES = sorted((DOCS / "examples").glob("*.*"))
+# intake examples; session-* examples are billed in tests/core/test_billing_examples.py
+EXAMPLES = sorted(p for p in (DOCS / "examples").glob("*.*") if not p.name.startswith("session-"))
 
 
 def load(path: Path) -> Any:
     return services.read_document(path.read_text(encoding="utf-8"), path.name)
 
 
-@pytest.mark.parametrize("name", ["intake", "assessment"])
+@pytest.mark.parametrize("name", ["intake", "assessment", "session"])
 def test_published_schemas_match_the_code(kb: KnowledgeBase, name: str) -> None:
     published = json.loads((DOCS / "schemas" / f"{name}-1.schema.json").read_text())
-    generated = intake_schema(kb) if name == "intake" else assessment_schema()
+    generated = {
+        "intake": intake_schema(kb),
+        "assessment": assessment_schema(),
+        "session": session_schema(kb),
+    }[name]
     assert published == generated, f"regenerate: crampcare schema {name} > docs/schemas/..."
 
 
@@ -65,7 +70,7 @@ def test_worked_example_outcomes(kb: KnowledgeBase, name: str) -> None:
 
 def test_every_example_is_described() -> None:
     text = (DOCS / "contracts.md").read_text()
-    assert all(f"examples/{p.name}" in text for p in EXAMPLES)
+    assert all(f"examples/{p.name}" in text for p in (DOCS / "examples").glob("*.*"))
     assert set(EXPECTED) == {p.name for p in EXAMPLES}
 
 
@@ -150,6 +155,7 @@ NOT_DECISIONS = {
     "SHORTEST_WEEKS": "the intake contract's bound on pregnancy_weeks (checked below)",
     "LONGEST_WEEKS": "the intake contract's bound on pregnancy_weeks (checked below)",
     "LONGEST_NAME_WORDS": "a search limit: the longest kb drug name, in words (checked below)",
+    "INCREMENT": "sourced: CPT 97810-97814 count 15-minute increments (clinical-facts 5.5)",
 }
 
 

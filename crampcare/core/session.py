@@ -24,6 +24,7 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -34,7 +35,11 @@ from crampcare.kb.loader import KnowledgeBase
 
 SCHEMA_ID: Final = "crampcare.session/1"
 
-Clock = Annotated[str, BeforeValidator(clock)]
+Clock = Annotated[
+    str,
+    BeforeValidator(clock),
+    WithJsonSchema({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}),
+]
 Code = Annotated[str, BeforeValidator(normalise_code)]
 Text = Annotated[str, Field(max_length=20000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]

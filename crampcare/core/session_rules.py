@@ -76,8 +76,7 @@ def code_problem(code: str, kb: KnowledgeBase) -> str | None:
     """Why a point code cannot be recorded, or None: ASHI, a kb point or a catalogued point."""
     if not code:
         return "required: a WHO standard code (LI4, GB34), an extra point (EXHN3) or ASHI"
-    catalogue = getattr(kb, "catalogue", None) or {}
-    if code == ASHI or code in kb.points or code in catalogue:
+    if code == ASHI or code in kb.points or code in kb.catalogue:
         return None
     return (
         f"unknown point code {code!r}; give a WHO standard code (LI4, GB34), "
