@@ -39,6 +39,7 @@ from crampcare.clinic.schemas import (
 )
 from crampcare.web.api_sessions import patient_sessions
 from crampcare.web.api_sessions import router as session_router
+from crampcare.web.api_course import router as course_router
 from crampcare.web.errors import error_response
 
 DESCRIPTION = """\
@@ -302,3 +303,4 @@ api.add_router("/patients", patient_router)
 api.add_router("", clinical)
 api.add_router("/sessions", session_router)
 api.add_router("", patient_sessions)
+api.add_router("", course_router)
