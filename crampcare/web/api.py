@@ -37,9 +37,9 @@ from crampcare.clinic.schemas import (
     UserOut,
     check_text,
 )
+from crampcare.web.api_course import router as course_router
 from crampcare.web.api_sessions import patient_sessions
 from crampcare.web.api_sessions import router as session_router
-from crampcare.web.api_course import router as course_router
 from crampcare.web.errors import error_response
 
 DESCRIPTION = """\
@@ -301,6 +301,6 @@ api.add_router("/auth", auth)
 api.add_router("/users", users)
 api.add_router("/patients", patient_router)
 api.add_router("", clinical)
+api.add_router("", course_router)
 api.add_router("/sessions", session_router)
 api.add_router("", patient_sessions)
-api.add_router("", course_router)
