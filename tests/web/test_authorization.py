@@ -27,6 +27,8 @@ DEMOGRAPHICS_READ = {A: 401, F: 200, P: 200, D: 200, X: 404}
 DEMOGRAPHICS_LIST = {A: 401, F: 200, P: 200, D: 200, X: 200}
 CLINICAL_READ = {A: 401, F: 403, P: 200, D: 403, X: 404}
 CLINICAL_WRITE = {A: 401, F: 403, P: 201, D: 403, X: 404}
+SCHEDULE_READ = {A: 401, F: 200, P: 200, D: 403, X: 404}
+CLINIC_WIDE_CLINICAL = {A: 401, F: 403, P: 200, D: 403, X: 200}  # each clinic sees its own
 
 # (method, path template) -> (body maker, expected status per role)
 TABLE: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
@@ -95,6 +97,18 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
     ),
     ("get", "/api/v1/sessions/{session_id}/billing"): (None, {**CLINICAL_READ, P: 409}),
     ("get", "/api/v1/patients/{patient_id}/sessions"): (None, CLINICAL_READ),
+    # the course and its bookings: the schedule (front desk too); adverse events and rooms clinical
+    ("get", "/api/v1/patients/{patient_id}/course"): (None, SCHEDULE_READ),
+    ("post", "/api/v1/patients/{patient_id}/bookings"): (
+        lambda w: _slots(40),
+        {**SCHEDULE_READ, F: 201, P: 201},
+    ),
+    ("delete", "/api/v1/bookings/{booking_id}"): (None, SCHEDULE_READ),
+    ("get", "/api/v1/patients/{patient_id}/calendar.ics"): (None, SCHEDULE_READ),
+    ("get", "/api/v1/patients/{patient_id}/timeline"): (None, SCHEDULE_READ),
+    ("get", "/api/v1/patients/{patient_id}/serious-adverse-events"): (None, CLINICAL_READ),
+    ("get", "/api/v1/practice/adverse-events"): (None, CLINIC_WIDE_CLINICAL),
+    ("get", "/api/v1/treatment-rooms"): (None, CLINIC_WIDE_CLINICAL),
 }
 
 PAGES: dict[tuple[str, str], dict[str, int]] = {
@@ -154,7 +168,20 @@ def _url(template: str, world: World, plan_id: str) -> str:
         assessment_id=world.assessment["id"],
         plan_id=plan_id,
         session_id=_session(world) if "{session_id}" in template else "",
+        booking_id=_booking(world) if "{booking_id}" in template else "",
     )
+
+
+def _slots(days: int) -> dict[str, Any]:
+    from tests.clinic.course_world import slots
+
+    return slots(days)
+
+
+def _booking(world: World) -> str:
+    from crampcare.clinic import course
+
+    return str(course.book(world.alice, world.ellen["id"], _slots(3))["bookings"][0]["id"])
 
 
 def _client(world: World, role: str) -> Client:
