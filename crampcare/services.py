@@ -24,7 +24,7 @@ from crampcare.core.session import InvalidSession, Session, parse_session
 from crampcare.kb.loader import KnowledgeBase, KnowledgeBaseError, load_kb
 from crampcare.kb.lookup import Hit, resolve, search
 from crampcare.kb.requirements import REQUIRED, missing
-from crampcare.kb.schema import Condition, Medication, Pattern, Point, RedFlag
+from crampcare.kb.schema import CataloguePoint, Condition, Medication, Pattern, Point, RedFlag
 
 __all__ = [
     "InvalidIntake",
@@ -138,6 +138,19 @@ def _point_card(kb: KnowledgeBase, p: Point) -> dict[str, Any]:
     }
 
 
+def _catalogue_card(kb: KnowledgeBase, p: CataloguePoint) -> dict[str, Any]:
+    """A point the kb only names: recordable, but its location, depth and cautions are not here."""
+    return {
+        "type": "catalogue_point",
+        "id": p.code,
+        "name": f"{p.display_code} {p.pinyin} {p.hanzi} ({p.english})",
+        **p.model_dump(mode="json", exclude_none=True, exclude={"sources"}),
+        "clinical_detail": "Location, depth, cautions and indications of this point are not in "
+        "the knowledge base; it can be recorded, but crampcare does not check it for safety.",
+        "sources": _sources(kb, p.sources),
+    }
+
+
 def kb_card(kb: KnowledgeBase, ident: str) -> dict[str, Any]:
     """A readable card for one entry, found by code, id, name, pinyin or brand."""
     hit = resolve(kb, ident)
@@ -150,6 +163,8 @@ def kb_card(kb: KnowledgeBase, ident: str) -> dict[str, Any]:
     entry = hit.entry
     if isinstance(entry, Point):
         return _point_card(kb, entry)
+    if isinstance(entry, CataloguePoint):
+        return _catalogue_card(kb, entry)
     data = entry.model_dump(mode="json", by_alias=True, exclude_none=True)
     data = {"type": hit.kind, **data}
     if isinstance(entry, Medication):

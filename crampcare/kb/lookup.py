@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from crampcare.kb import catalogue
 from crampcare.kb.index import fold
 from crampcare.kb.loader import KnowledgeBase
-from crampcare.kb.schema import Condition, Medication, Pattern, Point, RedFlag
+from crampcare.kb.schema import CataloguePoint, Condition, Medication, Pattern, Point, RedFlag
 
 LEGACY_MERIDIANS = {
     "LIV": "LR",
@@ -26,8 +27,8 @@ LEGACY_MERIDIANS = {
 }
 _CODE = re.compile(r"^([A-Z]+)\s*[-. ]?\s*(\d{1,2})$")
 
-Kind = str  # "point" | "condition" | "pattern" | "medication" | "red_flag"
-AnyEntry = Point | Condition | Pattern | Medication | RedFlag
+Kind = str  # "point" | "catalogue_point" | "condition" | "pattern" | "medication" | "red_flag"
+AnyEntry = Point | CataloguePoint | Condition | Pattern | Medication | RedFlag
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,11 @@ def normalise_point_code(text: str) -> str | None:
 def _entries(kb: KnowledgeBase) -> list[tuple[Kind, str, str, AnyEntry]]:
     rows: list[tuple[Kind, str, str, AnyEntry]] = []
     rows += [("point", p.code, p.english, p) for p in kb.points.values()]
+    rows += [
+        ("catalogue_point", c.code, c.english, c)
+        for c in kb.catalogue.values()
+        if c.code not in kb.points
+    ]
     rows += [("condition", c.id, c.name, c) for c in kb.conditions.values()]
     rows += [("pattern", p.id, p.name, p) for p in kb.patterns.values()]
     rows += [("medication", m.id, m.name, m) for m in kb.medications.values()]
@@ -70,6 +76,15 @@ def _names(entry: AnyEntry) -> list[str]:
             entry.english,
             entry.chinese_simplified,
             entry.chinese_traditional,
+        ]
+    if isinstance(entry, CataloguePoint):
+        return [
+            entry.code,
+            entry.display_code,
+            entry.pinyin,
+            entry.english,
+            entry.hanzi,
+            entry.hanzi_simplified,
         ]
     names = [entry.id.replace("_", " "), entry.name]
     codes = getattr(entry, "codes", ())
@@ -87,6 +102,9 @@ def resolve(kb: KnowledgeBase, ident: str) -> Hit | None:
     if code and code in kb.points:
         point = kb.points[code]
         return Hit("point", code, point.english, ident, point)
+    listed = catalogue.catalogue_point(kb, ident)
+    if listed is not None and listed.code not in kb.points:
+        return Hit("catalogue_point", listed.code, listed.english, ident, listed)
     wanted = fold(ident).replace("_", " ").replace("-", " ")
     for kind, key, name, entry in _entries(kb):
         for candidate in _names(entry):

@@ -10,7 +10,105 @@ import yaml
 
 from crampcare.kb.catalogue import catalogue_point, normalise_point_code
 from crampcare.kb.loader import KnowledgeBase, KnowledgeBaseError, default_data_dir, load_kb
-from crampcare.kb.schema.catalogue import has_tone_mark
+from crampcare.kb.schema.catalogue import EXTRA_GROUPS, MERIDIANS, group_of, has_tone_mark
+from crampcare.services import NotFound, kb_card, kb_search
+
+# WHO 2008, "Scope": the locations of 361 acupuncture points, on 14 meridians.
+PER_MERIDIAN = {
+    "LU": 11, "LI": 20, "ST": 45, "SP": 21, "HT": 9, "SI": 19, "BL": 67,
+    "KI": 27, "PC": 9, "TE": 23, "GB": 44, "LR": 14, "GV": 28, "CV": 24,
+}  # fmt: skip
+EXTRA = {"EXHN": 15, "EXCA": 1, "EXB": 9, "EXUE": 11, "EXLE": 12}
+
+
+def _count(kb: KnowledgeBase, group: str) -> int:
+    return sum(1 for code in kb.catalogue if group_of(code) == group)
+
+
+def test_the_catalogue_holds_the_361_who_standard_points(kb: KnowledgeBase) -> None:
+    assert sum(PER_MERIDIAN.values()) == 361
+    assert {g: _count(kb, g) for g in MERIDIANS} == PER_MERIDIAN
+    assert {g: size for g, (_name, size) in MERIDIANS.items()} == PER_MERIDIAN
+
+
+def test_the_catalogue_holds_the_48_who_extra_points(kb: KnowledgeBase) -> None:
+    assert {g: _count(kb, g) for g in EXTRA_GROUPS} == EXTRA
+    assert sum(EXTRA.values()) == 48
+    assert len(kb.catalogue) == 361 + 48
+
+
+def test_every_meridian_is_numbered_from_one_without_gaps(kb: KnowledgeBase) -> None:
+    for group, size in {**PER_MERIDIAN, **EXTRA}.items():
+        expected = {f"{group}{n}" for n in range(1, size + 1)}
+        assert {c for c in kb.catalogue if group_of(c) == group} == expected, group
+
+
+# (code, pinyin, traditional, simplified, meridian): a table a clinician can read
+SPOT_CHECKS = [
+    ("LI4", "Hégǔ", "合谷", "合谷", "Large Intestine"),
+    ("ST36", "Zúsānlǐ", "足三里", "足三里", "Stomach"),
+    ("GB34", "Yánglíngquán", "陽陵泉", "阳陵泉", "Gallbladder"),
+    ("BL40", "Wěizhōng", "委中", "委中", "Bladder"),
+    ("LR3", "Tàichōng", "太衝", "太冲", "Liver"),
+    ("GV20", "Bǎihuì", "百會", "百会", "Governor Vessel"),
+    ("CV4", "Guānyuán", "關元", "关元", "Conception Vessel"),
+    ("CV12", "Zhōngwǎn", "中脘", "中脘", "Conception Vessel"),
+    ("TE5", "Wàiguān", "外關", "外关", "Triple Energizer"),
+    ("PC6", "Nèiguān", "內關", "内关", "Pericardium"),
+    ("KI1", "Yǒngquán", "湧泉", "涌泉", "Kidney"),
+    ("SP6", "Sānyīnjiāo", "三陰交", "三阴交", "Spleen"),
+    ("HT7", "Shénmén", "神門", "神门", "Heart"),
+    ("LU7", "Lièquē", "列缺", "列缺", "Lung"),
+    ("SI3", "Hòuxī", "後谿", "后溪", "Small Intestine"),
+    ("BL67", "Zhìyīn", "至陰", "至阴", "Bladder"),
+    ("GB44", "Zúqiàoyīn", "足竅陰", "足窍阴", "Gallbladder"),
+    ("EXHN3", "Yìntáng", "印堂", "印堂", "Extra points: head and neck"),
+    ("EXHN5", "Tàiyáng", "太陽", "太阳", "Extra points: head and neck"),
+    ("EXB2", "Jiájǐ", "夾脊", "夹脊", "Extra points: back"),
+]
+
+
+@pytest.mark.parametrize(
+    ("code", "pinyin", "hanzi", "simplified", "meridian"),
+    SPOT_CHECKS,
+    ids=[row[0] for row in SPOT_CHECKS],
+)
+def test_spot_checks(
+    kb: KnowledgeBase, code: str, pinyin: str, hanzi: str, simplified: str, meridian: str
+) -> None:
+    point = kb.catalogue[code]
+    assert (point.pinyin, point.hanzi, point.hanzi_simplified, point.meridian) == (
+        pinyin,
+        hanzi,
+        simplified,
+        meridian,
+    )
+
+
+def test_extra_points_display_with_their_hyphen(kb: KnowledgeBase) -> None:
+    assert kb.catalogue["EXHN3"].display_code == "EX-HN3"
+    assert kb.catalogue["EXLE12"].display_code == "EX-LE12"
+    assert kb.catalogue["GV20"].display_code == "GV20"
+
+
+def test_a_catalogue_only_point_has_a_card_that_says_its_cautions_are_not_in_the_kb(
+    kb: KnowledgeBase,
+) -> None:
+    card = kb_card(kb, "ex-hn3")
+    assert card["type"] == "catalogue_point" and card["code"] == "EXHN3"
+    assert (
+        "cautions" in card["clinical_detail"]
+        and "not in the knowledge base" in (card["clinical_detail"])
+    )
+    assert kb_card(kb, "SJ23")["code"] == "TE23"
+    assert kb_card(kb, "LI4")["type"] == "point"  # the full entry wins over the catalogue's
+    with pytest.raises(NotFound):
+        kb_card(kb, "LI21")
+
+
+def test_search_finds_catalogue_points_by_pinyin(kb: KnowledgeBase) -> None:
+    hits = kb_search(kb, "yintang")
+    assert [h["id"] for h in hits if h["kind"] == "catalogue_point"] == ["EXHN3"]
 
 
 def test_every_prescribable_point_is_in_the_catalogue_under_the_same_names(
@@ -33,6 +131,16 @@ def test_keys_are_the_codes_and_every_entry_is_named(kb: KnowledgeBase) -> None:
         assert key == entry.code == entry.display_code.replace("-", "")
         assert has_tone_mark(entry.pinyin), entry.code
         assert entry.hanzi and entry.hanzi_simplified and entry.english, entry.code
+
+
+def test_no_two_points_share_a_code_or_a_traditional_name_within_a_meridian(
+    kb: KnowledgeBase,
+) -> None:
+    seen: dict[tuple[str | None, str], str] = {}
+    for code, entry in kb.catalogue.items():
+        key = (group_of(code), entry.hanzi)
+        assert key not in seen, (code, seen.get(key))
+        seen[key] = code
 
 
 NORMALISED = [

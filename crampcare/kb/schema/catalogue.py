@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import model_validator
 
-from crampcare.kb.schema.base import Cited
+from crampcare.kb.schema.base import Cited, Verification
 
 # WHO 2008 meridian codes, their English names (as WHO 2008 heads its chapters) and point counts.
 MERIDIANS: dict[str, tuple[str, int]] = {
@@ -83,6 +83,8 @@ class CataloguePoint(Cited):
     hanzi: str  # traditional characters, as WHO 2008 prints them first
     hanzi_simplified: str
     english: str
+    # English names differ between translators; this grades the one given here
+    english_verification: Verification = Verification.unverified
     meridian: str  # e.g. "Large Intestine", "Extra points: head and neck"
     note: str | None = None  # where sources disagree
 
