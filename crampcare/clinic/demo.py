@@ -1,6 +1,7 @@
 """The demo clinic: three users and the patients of ``demo_people`` whose intakes, between them,
 raise every red flag and caution of the knowledge base, each assessed through the same use cases
-as the API. Passwords are random and returned once, for the caller to print."""
+as the API; ``demo_sessions`` gives four more patients plans, sessions and bookings. Passwords
+are random and returned once, for the caller to print."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from django.db import transaction
 
 from crampcare.clinic import accounts, assessments, patients, plans
 from crampcare.clinic.demo_people import EVERYDAY_PEOPLE
+from crampcare.clinic.demo_sessions import COURSE_PEOPLE, add_courses
 from crampcare.clinic.demo_urgent import URGENT_PEOPLE
 from crampcare.kb.loader import KnowledgeBase
 from crampcare.records.models import Clinic, User
 
 CLINIC = "Willow Street Acupuncture (demo)"
-PEOPLE = EVERYDAY_PEOPLE + URGENT_PEOPLE
+PEOPLE = EVERYDAY_PEOPLE + URGENT_PEOPLE + COURSE_PEOPLE
 
 USERS = [
     {
@@ -71,6 +73,7 @@ def build(kb: KnowledgeBase) -> dict[str, Any]:
                 }
             )
         _first_plan(practitioner, rows[0]["assessment"], kb)
+        add_courses(practitioner, {r["patient"]: r["assessment"] for r in rows}, kb)
     return {
         "clinic": CLINIC,
         "users": logins,
