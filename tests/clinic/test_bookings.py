@@ -14,11 +14,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from icalendar import Calendar
 
-from crampcare.clinic import course
+from crampcare.clinic import assessments, course, plans
 from crampcare.clinic.errors import Conflict, Forbidden, Invalid, NotFound
 from crampcare.records import audit
 from crampcare.records.models import AuditEntry, AuditHead, Booking
 from tests.clinic.course_world import ahead, make_plan, record_session, slots
+from tests.factories import make_intake
 from tests.world import World, api, build_world
 
 
@@ -282,3 +283,20 @@ def test_parallel_bookings_never_pass_the_maximum(committed_world: World) -> Non
     codes = sorted(r.status_code for r in _parallel(calls))
     assert codes == [201, 409, 409]
     assert Booking.objects.filter(status="booked").count() == 1
+
+
+def test_no_booking_while_the_plans_assessment_defers_needling(world: World) -> None:
+    clot = ["unilateral_calf_swelling", "calf_tenderness", "recent_immobility_or_travel"]
+    deferred = assessments.create_assessment(
+        world.alice,
+        {"patient_id": world.ellen["id"], "intake": make_intake(findings=clot)},
+        world.kb,
+    )
+    assert deferred["needling_allowed"] is False
+    points = [plans.point_id(p["code"], p["region"]) for p in deferred["result"]["points"]]
+    removed = [{"point": p, "reason": "needling deferred"} for p in points]
+    plans.create_plan(world.alice, deferred["id"], {"removed": removed}, world.kb)
+    with pytest.raises(Conflict) as err:
+        course.book(world.fran, world.ellen["id"], slots(2))
+    assert err.value.errors[0][0] == "plan_id"
+    assert "deferred until medical clearance" in err.value.errors[0][1]
