@@ -158,6 +158,18 @@ def record_from_post(post: Any, planned: Iterable[str], live: bool = True) -> di
     return data
 
 
+def omitted_to_rows(errors: Iterable[tuple[str, str]], needled: int) -> list[tuple[str, str]]:
+    """Errors about the plan points left out (``omitted[j]``) moved to the form rows that show
+    them, after the ``needled`` points."""
+    out = []
+    for path, message in errors:
+        match = re.match(r"^omitted\[(\d+)\]", path)
+        if match:
+            path = f"points[{needled + int(match.group(1))}]" + path[match.end() :]
+        out.append((path, message))
+    return out
+
+
 def error_ids(errors: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     """A use case's (path, message) pairs keyed by the HTML id of the field each names."""
     out: dict[str, list[str]] = {}
@@ -171,5 +183,8 @@ def summary(errors: Mapping[str, list[str]]) -> list[dict[str, str]]:
     out = []
     for fid, messages in errors.items():
         label = fid.removeprefix("f-").replace("-", " ") if fid else ""
+        row = re.match(r"^points (\d+) ?(.*)$", label)
+        if row:
+            label = f"Point {int(row.group(1)) + 1}" + (f", {row.group(2)}" if row.group(2) else "")
         out += [{"href": f"#{fid}" if fid else "", "label": label, "message": m} for m in messages]
     return out

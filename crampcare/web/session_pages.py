@@ -188,7 +188,8 @@ def _context(
     plan = plans.get_plan(request.user, s["plan_id"])
     doc = {**s["document"], **(form or {})}
     omitted = (form or {}).get("omitted", s["omitted"])
-    by_id = session_forms.error_ids(errors or [])
+    needled = len(doc.get("points") or [])
+    by_id = session_forms.error_ids(session_forms.omitted_to_rows(errors or [], needled))
     measures = doc.get("measures") or {}
     rom = list(measures.get("range_of_motion") or [])
     rom_regions = _rom_regions(request.user, a)
@@ -212,6 +213,7 @@ def _context(
         "stimulations": session_forms.STIMULATIONS,
         "waveforms": session_forms.WAVEFORMS,
         "global_change": session_forms.GLOBAL_CHANGE,
+        "global_change_label": session_forms.GLOBAL_CHANGE.get(measures.get("global_change", "")),
         "adverse_kinds": session_forms.ADVERSE_KINDS,
         "severities": session_forms.SEVERITIES,
         "rom_regions": {r: session_forms.ROM_REGIONS[r] for r in rom_regions}

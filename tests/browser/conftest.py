@@ -70,6 +70,9 @@ def live_url() -> Iterator[str]:
             CRAMPCARE_SECRET_KEY=secrets.token_urlsafe(40),
             DJANGO_SETTINGS_MODULE="crampcare.web.settings",
             PYTHONUNBUFFERED="1",
+            # the session page's retention timer: one minute of the window lasts one second
+            # (a 15-30 minute window runs in 15-30 s; the page shows "Test clock")
+            CRAMPCARE_TIMER_MINUTE_SECONDS="1",
         )
         log = open(Path(data) / "server.log", "w+", encoding="utf-8")  # noqa: SIM115
         server = subprocess.Popen(
@@ -171,8 +174,11 @@ def page(browser: Any, live_url: str, requests_seen: Requests) -> Iterator[Any]:
         yield opened
 
 
-# a refusal or an invalid form is an expected answer; Chromium logs it as a failed load
-EXPECTED = re.compile(r"^Failed to load resource: the server responded with a status of 4(03|22)")
+# a refusal (403, 409) or an invalid form (422) is an expected answer; Chromium logs it as a
+# failed load
+EXPECTED = re.compile(
+    r"^Failed to load resource: the server responded with a status of 4(03|09|22)"
+)
 
 
 def _console(message: Any, errors: list[str]) -> None:
