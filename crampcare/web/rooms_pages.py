@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from crampcare.clinic import timeline
-from crampcare.web.session_pages import balance, timer
+from crampcare.web.live_view import balance, timer
 from crampcare.web.workbench import page
 
 REFRESH_SECONDS = 10

@@ -10,13 +10,10 @@ stored, not from anything kept in the browser.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,6 +22,7 @@ from crampcare.clinic import assessments, patients, plans, sessions
 from crampcare.clinic.errors import ClinicError
 from crampcare.web import danger, session_forms
 from crampcare.web.intake_fields import field_id
+from crampcare.web.live_view import balance, timer
 from crampcare.web.workbench import page
 
 SPARE_POINT_ROWS = 1
@@ -34,83 +32,17 @@ def _kb() -> Any:
     return services.knowledge_base()
 
 
-def minute_seconds() -> int:
-    """How long one minute of the retention window lasts on the timer: 60, except in tests
-    (``CRAMPCARE_TIMER_MINUTE_SECONDS``); the page says so whenever it is not 60."""
-    return int(getattr(settings, "TIMER_MINUTE_SECONDS", 60))
-
-
-def _moment(value: Any) -> dt.datetime | None:
-    """A stored timestamp (a datetime, or its ISO text as the API gives it), or None."""
-    if not value:
-        return None
-    if isinstance(value, dt.datetime):
-        return value
-    try:
-        return dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-def _clock(moment: dt.datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%H:%M:%S") if moment else ""
-
-
-def timer(s: dict[str, Any], label: str) -> dict[str, Any]:
-    """What the timer element carries: the stored start (server clock), the window in seconds,
-    and the server's clock now, so that the page can correct a tablet whose clock is off."""
-    retention = s.get("retention") or {}
-    window = retention.get("window") or {}
-    scale = minute_seconds()
-    started, ended = _moment(retention.get("started_at")), _moment(retention.get("ended_at"))
-    low, high = int(window.get("min") or 0) * scale, int(window.get("max") or 0) * scale
-    return {
-        "session_id": s["id"],
-        "label": label,
-        "started_at": started.isoformat() if started else "",
-        "ended_at": ended.isoformat() if ended else "",
-        "min_minutes": window.get("min"),
-        "max_minutes": window.get("max"),
-        "min_seconds": low,
-        "max_seconds": high,
-        "minute_seconds": scale,
-        "test_clock": scale != 60,
-        "server_now": timezone.now(),
-        "started_local": _clock(started),
-        "ended_local": _clock(ended),
-        "min_local": _clock(started + dt.timedelta(seconds=low)) if started else "",
-        "max_local": _clock(started + dt.timedelta(seconds=high)) if started else "",
-    }
-
-
-def balance(inserted: int, removed: int) -> dict[str, Any]:
-    """The needle counts in words (session.js says the same as it counts)."""
-    if inserted == removed:
-        return {"mismatch": False, "text": f"In and out match: {inserted} in, {removed} out."}
-    if inserted > removed:
-        left = inserted - removed
-        return {"mismatch": True, "text": f"{left} needle{'s' if left != 1 else ''} still in."}
-    return {"mismatch": True, "text": f"{removed - inserted} more out than in: check the count."}
-
-
-def _catalogue(kb: Any) -> Any:
-    return getattr(kb, "catalogue", {}) or {}
-
-
 def point_name(kb: Any, code: str) -> dict[str, Any]:
-    """A point's names from the catalogue, and whether the kb carries its clinical detail."""
+    """A point's names from the catalogue (every kb point is in it), and whether the kb carries
+    its clinical detail (cautions)."""
     key = code.upper().replace("-", "")
-    entry = _catalogue(kb).get(key)
-    in_kb = key in kb.points
     if key == "ASHI":
         return {"label": "Ashi (tender point)", "in_kb": True, "known": True}
-    if entry is None and key in kb.points:
-        p = kb.points[key]
-        return {"label": f"{p.pinyin} ({p.english})", "in_kb": True, "known": True}
+    entry = kb.catalogue.get(key)
     if entry is None:
         return {"label": "", "in_kb": False, "known": False}
     label = f"{entry.display_code} {entry.pinyin} {entry.hanzi} ({entry.english})"
-    return {"label": label, "in_kb": in_kb, "known": True}
+    return {"label": label, "in_kb": key in kb.points, "known": True}
 
 
 def _point_rows(
@@ -205,9 +137,13 @@ def _context(
         "balance": balance(s["needles"]["inserted"], s["needles"]["removed"]),
         "point_rows": _point_rows(kb, [*doc.get("points", []), *_left_out(omitted, plan)], by_id),
         "catalogue": sorted(
-            (c.display_code, f"{c.pinyin} ({c.english})") for c in _catalogue(kb).values()
+            (c.display_code, f"{c.pinyin} ({c.english})") for c in kb.catalogue.values()
         ),
-        "positions": dict(kb.vocab_names["positions"]),
+        "positions": {  # those the assessment allows, and any already recorded
+            k: v
+            for k, v in kb.vocab_names["positions"].items()
+            if k in s["positions_allowed"] or k in (doc.get("positions") or [])
+        },
         "sides": dict(kb.vocab_names["sides"]),
         "regions": dict(kb.vocab_names["regions"]),
         "stimulations": session_forms.STIMULATIONS,
@@ -218,19 +154,19 @@ def _context(
         "severities": session_forms.SEVERITIES,
         "rom_regions": {r: session_forms.ROM_REGIONS[r] for r in rom_regions}
         or session_forms.ROM_REGIONS,
-        "rom_asked": bool(rom_regions),
+        "rom_asked": bool(rom_regions or rom),
         "rom_rows": [{"i": i, "r": r} for i, r in enumerate(rom_rows)],
         "movements": session_forms.MOVEMENTS,
         "pain_scale": range(11),
         "pain_fields": [
             {
-                "name": name,
+                "name": key,
                 "label": label,
-                "id": field_id(f"measures.{name}"),
-                "value": measures.get(name),
-                "errors": by_id.get(field_id(f"measures.{name}"), []),
+                "id": field_id(f"measures.{key}"),
+                "value": measures.get(key),
+                "errors": by_id.get(field_id(f"measures.{key}"), []),
             }
-            for name, label in (("pain_before", "Pain before"), ("pain_after", "Pain after"))
+            for key, label in (("pain_before", "Pain before"), ("pain_after", "Pain after"))
         ],
         "note_parts": [
             {"part": part, "label": label, "value": (doc.get("note") or {}).get(part) or ""}
@@ -262,8 +198,8 @@ def _back(session_id: Any, anchor: str = "") -> HttpResponse:
 @require_POST
 def session_start(request: HttpRequest) -> HttpResponse:
     """Start a session from the patient's current plan ("Start session" on the plan and the
-    patient page). A refusal (needling deferred, no consent, a session already open) is shown
-    with its reason by the error page; an open session is shown instead of a second one."""
+    patient page). A refusal (needling deferred, no consent, no plan, a session already open)
+    is shown with its reason, each problem naming its field."""
     data = {"patient_id": request.POST.get("patient_id", "")}
     if request.POST.get("plan_id"):
         data["plan_id"] = request.POST["plan_id"]

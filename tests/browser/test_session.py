@@ -62,16 +62,19 @@ def test_a_whole_session_on_a_tablet(page: Any) -> None:
     page.get_by_label("Needle lot number").fill("HW-2026-0412")
     page.get_by_role("button", name="Save lot").click()
     page.wait_for_url(re.compile(r"#needles$"))
-    for n in range(1, NEEDLES + 1):  # counted live, no reload
+    page.evaluate("() => { window.notReloaded = true; }")
+    for n in range(1, NEEDLES + 1):  # counted live through the API, without a reload
         _click_and_wait(page, "Needle in +1", "#count-in", str(n))
     assert page.locator("#needle-balance").inner_text() == f"{NEEDLES} needles still in."
     _click_and_wait(page, "With patient", "#contact-state", "With the patient")
+    assert page.evaluate("() => window.notReloaded === true")
 
     # the timer starts on the server; the page counts from the stored start
     page.get_by_role("button", name="All needles in — start timer").click()
     timer = page.locator("#timer [data-timer]")
     _phase(page, "before")
     assert timer.get_attribute("data-started-at")
+    assert page.evaluate("() => window.notReloaded === true")  # the start went through the API
     time.sleep(2)
     before, read_at = _elapsed(page), time.monotonic()
     page.reload()
