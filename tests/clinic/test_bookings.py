@@ -5,22 +5,20 @@ the iCalendar file, parsed back with the icalendar library."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from icalendar import Calendar
 
 from crampcare.clinic import assessments, course, plans
 from crampcare.clinic.errors import Conflict, Forbidden, Invalid, NotFound
-from crampcare.records import audit
-from crampcare.records.models import AuditEntry, AuditHead, Booking
+from crampcare.records.models import AuditEntry, Booking
 from tests.clinic.course_world import ahead, make_plan, record_session, slots
 from tests.factories import make_intake
-from tests.world import World, api, build_world
+from tests.parallel import in_parallel, postgres_only
+from tests.world import World, api
 
 
 def test_booking_the_next_sessions_numbers_them_after_those_done(world: World) -> None:
@@ -208,50 +206,6 @@ def test_a_patient_without_bookings_gets_an_empty_calendar(world: World) -> None
 # --- parallel requests (PostgreSQL) --------------------------------------------------------
 
 
-def _parallel(calls: list[Any]) -> list[Any]:
-    """Run each call in its own thread (own database connection), released together."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = calls[i]()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
-
-
-postgres_only = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="parallel writes are tested on PostgreSQL"
-)
-
-
-@pytest.fixture
-def _audit_head_after_flush(django_db_blocker: Any) -> Iterator[None]:
-    """After the flush that ends a transactional test: the audit chain's head row again (a
-    migration made it; the flush empties every table)."""
-    yield
-    with django_db_blocker.unblock():
-        AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": audit.GENESIS})
-
-
-@pytest.fixture
-def committed_world(_audit_head_after_flush: None, transactional_db: Any) -> Iterator[World]:
-    """The world committed, for requests in other threads to see. The append-only triggers
-    would refuse the flush that empties the tables afterwards: this connection skips them
-    (``session_replication_role``; the connection is closed after the flush)."""
-    yield build_world()
-    with connection.cursor() as cur:
-        cur.execute("SET session_replication_role = replica")
-
-
 def _post(user: Any, patient_id: Any, body: dict[str, Any]) -> Any:
     return lambda: api(user).post(
         f"/api/v1/patients/{patient_id}/bookings", body, content_type="application/json"
@@ -265,7 +219,7 @@ def test_parallel_bookings_at_one_time_book_it_once(committed_world: World) -> N
     body = slots(3)
     codes = sorted(
         r.status_code
-        for r in _parallel(
+        for r in in_parallel(
             [_post(u, world.ellen["id"], body) for u in [world.alice, world.fran] * 2]
         )
     )
@@ -280,7 +234,7 @@ def test_parallel_bookings_never_pass_the_maximum(committed_world: World) -> Non
     for days_ago in range(11, 0, -1):
         record_session(world, plan, days_ago)
     calls = [_post(world.fran, world.ellen["id"], slots(d)) for d in (2, 3, 4)]
-    codes = sorted(r.status_code for r in _parallel(calls))
+    codes = sorted(r.status_code for r in in_parallel(calls))
     assert codes == [201, 409, 409]
     assert Booking.objects.filter(status="booked").count() == 1
 
