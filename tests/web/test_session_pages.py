@@ -284,3 +284,15 @@ def test_the_front_desk_books_the_course_and_sees_no_clinical_content(world: Wor
         f"/patients/{world.ellen['id']}/bookings", {"sessions[0].starts_at": "2001-01-01T09:00"}
     )
     assert past.status_code == 422 and "in the past" in html(past)
+
+
+@pytest.mark.parametrize(
+    ("user", "linked"),
+    [("alice", True), ("fran", False), ("adam", False)],
+    ids=["practitioner", "front desk", "admin"],
+)
+def test_the_top_bar_links_the_treatment_rooms_for_practitioners_only(
+    world: World, user: str, linked: bool
+) -> None:
+    page = html(client_for(world.user(user)).get("/"))
+    assert ('href="/rooms"' in page) is linked
