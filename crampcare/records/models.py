@@ -341,3 +341,9 @@ class AuditHead(models.Model):
 
 
 from crampcare.records.booking_models import Booking, BookingStatus  # noqa: E402, F401
+from crampcare.records.diary_models import (  # noqa: E402, F401
+    DiaryEntry,
+    DiaryGuess,
+    DiaryLink,
+    DiarySource,
+)
