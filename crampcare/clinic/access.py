@@ -6,10 +6,13 @@
 | clinical        |      ✓       |            |              |
 | schedule        |      ✓       |     ✓      |              |
 | manage users    |              |            |      ✓       |
+| practice reports|      ✓       |            |      ✓       |
 
 "clinical" covers intakes, assessments, treatment plans and sessions. "schedule" is the course
 of sessions and its bookings (numbers, dates and times, the iCalendar file): what the front desk
-needs to book a patient, without the clinical content.
+needs to book a patient, without the clinical content. "practice reports" is the practice view's
+aggregates (responder rates, sessions per course, adverse event rates, diary adherence); only a
+role that also has "clinical" sees patients named in it.
 """
 
 from __future__ import annotations
@@ -29,12 +32,15 @@ class Can(StrEnum):
     CLINICAL = "clinical"
     SCHEDULE = "schedule"
     MANAGE_USERS = "manage_users"
+    PRACTICE_REPORTS = "practice_reports"
 
 
 GRANTS: dict[str, frozenset[Can]] = {
-    Role.PRACTITIONER: frozenset({Can.DEMOGRAPHICS, Can.CLINICAL, Can.SCHEDULE}),
+    Role.PRACTITIONER: frozenset(
+        {Can.DEMOGRAPHICS, Can.CLINICAL, Can.SCHEDULE, Can.PRACTICE_REPORTS}
+    ),
     Role.FRONT_DESK: frozenset({Can.DEMOGRAPHICS, Can.SCHEDULE}),
-    Role.CLINIC_ADMIN: frozenset({Can.DEMOGRAPHICS, Can.MANAGE_USERS}),
+    Role.CLINIC_ADMIN: frozenset({Can.DEMOGRAPHICS, Can.MANAGE_USERS, Can.PRACTICE_REPORTS}),
 }
 
 
@@ -58,6 +64,7 @@ def _verb(capability: Can) -> str:
         Can.CLINICAL: "see or change clinical records (intakes, assessments, plans)",
         Can.SCHEDULE: "see or book the course of sessions",
         Can.MANAGE_USERS: "manage user accounts",
+        Can.PRACTICE_REPORTS: "see the practice's outcome reports",
     }[capability]
 
 
