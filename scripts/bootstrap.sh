@@ -2,7 +2,9 @@
 # Works on a fresh Debian machine that has only python3: installs python3-venv when missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-need_apt=()
+# the PDF documents: WeasyPrint draws text with Pango; WenQuanYi Zen Hei has the Chinese
+# characters (simplified and traditional) of the point names
+need_apt=(libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-zenhei)
 python3 -c 'import ensurepip, venv' 2>/dev/null || need_apt+=(python3-venv python3-pip)
 if [ ${#need_apt[@]} -gt 0 ] || [ -n "${EXTRA_APT:-}" ]; then
   missing=()
