@@ -121,7 +121,8 @@ class Pain(TypedDict):
 
 
 def _ratio(value: float) -> Ratio:
-    return value.as_integer_ratio()
+    """A decimal as entered (2.8 is 2.8, not its binary neighbour), to 3 places."""
+    return (round(value * 1000), 1000)
 
 
 def _float(rate: Ratio, places: int = 2) -> float:
@@ -275,11 +276,12 @@ def outcomes(
     today: dt.date,
 ) -> dict[str, Any]:
     """The outcomes of a course so far (the shape in docs/outcomes.md). ``sessions`` are the
-    course's treatment sessions in any order; diary days after ``today`` are ignored."""
+    course's treatment sessions in any order; diary days and sessions after ``today`` are
+    ignored."""
     if intake_episodes_per_week is not None and intake_episodes_per_week < 0:
         raise ValueError("intake episodes_per_week must be 0 or more")
     days = {when: d for when, d in _by_date(diary).items() if when <= today}
-    ordered = sorted(sessions, key=lambda s: s.date)
+    ordered = sorted((s for s in sessions if s.date <= today), key=lambda s: s.date)
     session_dates = [s.date for s in ordered]
     first = session_dates[0] if session_dates else None
     missing: list[str] = []
