@@ -347,3 +347,4 @@ from crampcare.records.diary_models import (  # noqa: E402, F401
     DiaryLink,
     DiarySource,
 )
+from crampcare.records.review_models import ReviewChoice, ReviewDecision  # noqa: E402, F401
