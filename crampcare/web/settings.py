@@ -89,6 +89,12 @@ API_TOKEN_DAYS = config.env_int("CRAMPCARE_API_TOKEN_DAYS", 30, low=1, high=3650
 # how many seconds one minute of the retention window lasts on the session page's timer: 60,
 # lower only in tests (the browser suite), and the page then says "Test clock"
 TIMER_MINUTE_SECONDS = config.env_int("CRAMPCARE_TIMER_MINUTE_SECONDS", 60, low=1, high=60)
+# the patient's cramp diary: how long a new link lasts; wrong links per address and window
+DIARY_LINK_DAYS = config.env_int("CRAMPCARE_DIARY_LINK_DAYS", 90, low=1, high=366)
+DIARY_GUESS_MAX = config.env_int("CRAMPCARE_DIARY_GUESS_MAX", 20, low=1, high=10000)
+DIARY_GUESS_WINDOW_SECONDS = config.env_int(
+    "CRAMPCARE_DIARY_GUESS_WINDOW_SECONDS", 600, low=1, high=86400
+)
 
 # --- sessions, cookies, headers ------------------------------------------------------------
 SECURE_COOKIES = config.env_bool("CRAMPCARE_SECURE_COOKIES", True)
@@ -120,10 +126,24 @@ NINJA_PAGINATION_PER_PAGE = 50
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # a diary link's token never reaches a log (crampcare/web/redact.py)
+    "filters": {"diary": {"()": "crampcare.web.redact.RedactDiaryTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["diary"]}},
     "loggers": {
         "django": {"handlers": ["console"], "level": "WARNING"},
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.request": {
+            "handlers": ["console"],
+            "level": "ERROR",
+            "propagate": False,
+            "filters": ["diary"],
+        },
+        "django.server": {  # the development server's request lines
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["diary"],
+        },
+        "django.security.csrf": {"filters": ["diary"]},
         "crampcare": {"handlers": ["console"], "level": "INFO"},
     },
 }
