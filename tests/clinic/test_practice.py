@@ -1,0 +1,216 @@
+"""The practice view end to end on a small world (both databases): which patients count, the
+figures with their n, the roles (front desk refused, the admin sees no names), clinic isolation,
+the audit, the CSV, and a query count that does not grow with the patients."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from crampcare.clinic import assessments, patients, plans, practice
+from crampcare.clinic.errors import Forbidden
+from crampcare.core.practice import CSV_HEADER
+from crampcare.records.models import AuditEntry, DiaryEntry, TreatmentPlan
+from tests.clinic.course_world import adverse_event, record_session
+from tests.factories import make_intake
+from tests.world import World, person
+
+NECK = {"complaint": {"regions": ["neck"], "nocturnal": False, "kind": "spasm"}}
+
+
+def _patient(world: World, actor: Any, given: str, **intake: Any) -> dict[str, Any]:
+    made = patients.create_patient(actor, person(given, "Test"))
+    return assessments.create_assessment(
+        actor, {"patient_id": made["id"], "intake": make_intake(**intake)}, world.kb
+    )
+
+
+def _plan(world: World, actor: Any, assessment: dict[str, Any], drop: int = 0) -> TreatmentPlan:
+    ids = [plans.point_id(p["code"], p["region"]) for p in assessment["result"]["points"]]
+    body: dict[str, Any] = {"accepted": ids[drop:]}
+    if drop:
+        body["removed"] = [{"point": i, "reason": "fewer needles"} for i in ids[:drop]]
+    made = plans.create_plan(actor, assessment["id"], body, world.kb)
+    return TreatmentPlan.objects.get(pk=made["id"])
+
+
+def _sessions(
+    world: World, plan: TreatmentPlan, days_ago: list[int], status: str = "locked"
+) -> list[Any]:
+    measures = {"measures": {"pain_before": 6, "pain_after": 4}}
+    return [record_session(world, plan, d, status, document=measures) for d in days_ago]
+
+
+def _diary(patient_id: object, days_ago: range, cramps: int) -> None:
+    today = timezone.localdate()
+    DiaryEntry.objects.bulk_create(
+        DiaryEntry(
+            patient_id=patient_id,
+            date=today - dt.timedelta(days=d),
+            cramps=cramps,
+            source="patient",
+        )
+        for d in days_ago
+    )
+
+
+@pytest.fixture
+def clinic(world: World) -> dict[str, Any]:
+    """Willow: Ellen responds (diary 7 a week -> 0), Iris does not (diary kept, no change, one
+    point removed), Jon finished 12 sessions for his neck (no diary), Kay is two sessions in
+    with no diary and a serious adverse event. Birch: Otto, who must never be counted."""
+    ellen = _plan(world, world.alice, world.assessment)
+    first = _sessions(world, ellen, [38], "closed")[0]
+    adverse_event(world, first, "bleeding_bruising", "mild", serious=False)
+    _sessions(world, ellen, [31, 24, 17, 10, 3])
+    _diary(world.ellen["id"], range(39, 60), 1)  # baseline: 21 days before the first session
+    _diary(world.ellen["id"], range(0, 14), 0)  # the last 14 days: no cramps
+
+    iris_a = _patient(world, world.alice, "Iris")
+    iris = _plan(world, world.alice, iris_a, drop=1)
+    _sessions(world, iris, [30, 23, 16])
+    _diary(iris_a["patient_id"], range(31, 45), 1)
+    _diary(iris_a["patient_id"], range(0, 14), 1)
+
+    jon_a = _patient(world, world.alice, "Jon", **NECK)
+    _sessions(world, _plan(world, world.alice, jon_a), list(range(90, 6, -7)))
+
+    kay_a = _patient(world, world.alice, "Kay")
+    kay = _plan(world, world.alice, kay_a)
+    _sessions(world, kay, [17])
+    adverse_event(world, _sessions(world, kay, [10], "closed")[0], "fainting", "severe", True)
+
+    otto_a = assessments.create_assessment(
+        world.bert, {"patient_id": world.otto["id"], "intake": make_intake()}, world.kb
+    )
+    _sessions(world, _plan(world, world.bert, otto_a), [9, 2])
+    _diary(world.otto["id"], range(0, 14), 3)
+    return {"kay": kay_a["patient_id"], "ellen_plan": ellen}
+
+
+def test_the_figures_of_a_small_clinic(world: World, clinic: dict[str, Any]) -> None:
+    report = practice.practice_outcomes(world.alice)
+    assert report["patients"] == 4
+    overall = report["responders"]["overall"]
+    assert (overall["patients"], overall["n"], overall["not_evaluable"]) == (4, 2, 2)
+    assert overall["responder_25"]["count"] == 1 and overall["responder_25"]["percent"] == 50.0
+    assert overall["responder_50"]["count"] == 1
+    assert overall["small"] and "n is small" in overall["responder_25"]["note"]
+
+    by_presentation = {r["group"]: r for r in report["responders"]["by_presentation"]}
+    assert set(by_presentation) == {"nocturnal_leg_cramps", "cramp_spasm_unspecified"}
+    assert by_presentation["nocturnal_leg_cramps"]["patients"] == 3
+    assert by_presentation["cramp_spasm_unspecified"]["n"] == 0
+
+    by_protocol = {r["group"]: r for r in report["responders"]["by_protocol"]}
+    assert "BL40+BL57+GB34+LR3" in by_protocol  # Ellen and Kay: the same points, sorted
+    assert by_protocol["BL40+BL57+GB34+LR3"]["patients"] == 2
+    assert by_protocol["BL40+GB34+LR3"]["responder_25"]["count"] == 0  # Iris, BL57 removed
+
+    every, complete = report["sessions_per_course"]
+    assert (every["n"], every["median"], every["min"], every["max"]) == (4, 4.5, 2, 12)
+    assert (complete["n"], complete["median"]) == (1, 12.0)
+
+    events = report["adverse_events"]
+    assert (events["sessions"], events["events"], events["serious"]) == (23, 2, 1)
+    assert (events["per_100_sessions"], events["serious_per_100_sessions"]) == (8.7, 4.3)
+
+    adherence = report["diary_adherence"]  # Ellen, Iris and Kay are in an active course
+    assert (adherence["n"], adherence["count"], adherence["percent"]) == (3, 2, 66.7)
+    assert [p["patient_id"] for p in report["without_recent_diary"]] == [clinic["kay"]]
+
+
+def test_a_newer_plan_without_sessions_takes_the_patient_out(
+    world: World, clinic: dict[str, Any]
+) -> None:
+    """The course is the newest plan (decision 24): a new plan starts again from nothing."""
+    _plan(world, world.alice, world.assessment)
+    report = practice.practice_outcomes(world.alice)
+    assert report["patients"] == 3
+    assert report["adverse_events"]["sessions"] == 23  # the sessions still happened
+
+
+def test_an_open_session_is_not_a_done_session(world: World, clinic: dict[str, Any]) -> None:
+    record_session(world, clinic["ellen_plan"], 0, status="open")
+    every = practice.practice_outcomes(world.alice)["sessions_per_course"][0]
+    assert every["max"] == 12 and every["median"] == 4.5
+
+
+def test_the_admin_sees_the_figures_but_no_names(world: World, clinic: dict[str, Any]) -> None:
+    report = practice.practice_outcomes(world.adam)
+    assert report["names_shown"] is False and report["without_recent_diary"] is None
+    assert report["diary_adherence"]["count"] == 2
+    text = repr(report)
+    assert "Kay" not in text and str(clinic["kay"]) not in text
+
+
+def test_the_front_desk_is_refused_and_the_refusal_audited(world: World) -> None:
+    with pytest.raises(Forbidden):
+        practice.practice_outcomes(world.fran)
+    with pytest.raises(Forbidden):
+        practice.practice_csv(world.fran)
+    assert AuditEntry.objects.filter(actor="fran", action="denied").count() == 2
+
+
+def test_another_clinic_counts_only_its_own(world: World, clinic: dict[str, Any]) -> None:
+    report = practice.practice_outcomes(world.bert)
+    assert report["patients"] == 1
+    assert report["adverse_events"]["sessions"] == 2
+    assert report["diary_adherence"]["count"] == 1
+    otto = report["responders"]["overall"]  # his baseline from the intake: 2 a week, now 21
+    assert (otto["n"], otto["responder_25"]["count"]) == (1, 0)
+    assert report["without_recent_diary"] == []
+
+
+def test_each_read_and_export_is_audited_with_the_patients_named(
+    world: World, clinic: dict[str, Any]
+) -> None:
+    practice.practice_outcomes(world.alice)
+    practice.practice_csv(world.alice)
+    read, export = AuditEntry.objects.filter(record_type="practice_outcomes").order_by("seq")
+    assert (read.action, read.actor) == ("read", "alice")
+    assert read.detail == {"patients": 4, "named": [str(clinic["kay"])]}
+    assert export.action == "export" and export.detail["named"] == []
+
+
+def test_the_csv_has_its_header_and_one_row_per_figure(
+    world: World, clinic: dict[str, Any]
+) -> None:
+    rows = list(csv.reader(io.StringIO(practice.practice_csv(world.alice))))
+    assert tuple(rows[0]) == CSV_HEADER
+    body = [dict(zip(CSV_HEADER, r, strict=True)) for r in rows[1:]]
+    adherence = next(r for r in body if r["section"] == "diary adherence")
+    assert (adherence["n"], adherence["count"], adherence["value"]) == ("3", "2", "66.7")
+    assert adherence["small_n"] == "yes"
+    serious = next(r for r in body if r["section"] == "adverse events" and r["group"] == "serious")
+    assert (serious["n"], serious["count"], serious["value"]) == ("23", "1", "4.3")
+    assert "Kay" not in "".join(",".join(r) for r in rows)
+
+
+def test_an_empty_clinic_says_there_is_nothing_to_count(world: World) -> None:
+    report = practice.practice_outcomes(world.alice)
+    assert report["patients"] == 0
+    assert report["sessions_per_course"][0]["median"] is None
+    assert report["adverse_events"]["per_100_sessions"] is None
+    assert report["diary_adherence"]["percent"] is None
+
+
+def test_the_queries_do_not_grow_with_the_patients(world: World, clinic: dict[str, Any]) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            practice.practice_outcomes(world.alice)
+        return len(captured)
+
+    before = queries()
+    for n in range(5):
+        a = _patient(world, world.alice, f"More{n}")
+        _sessions(world, _plan(world, world.alice, a), [20, 13, 6])
+        _diary(a["patient_id"], range(0, 40), 1)
+    assert queries() == before
