@@ -109,6 +109,12 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
     ("get", "/api/v1/patients/{patient_id}/serious-adverse-events"): (None, CLINICAL_READ),
     ("get", "/api/v1/practice/adverse-events"): (None, CLINIC_WIDE_CLINICAL),
     ("get", "/api/v1/treatment-rooms"): (None, CLINIC_WIDE_CLINICAL),
+    # outcomes and the course review (no review is due with a plan and no session: 409)
+    ("get", "/api/v1/patients/{patient_id}/outcomes"): (None, CLINICAL_READ),
+    ("post", "/api/v1/patients/{patient_id}/reviews"): (
+        lambda w: {"key": "session:4", "decision": "continue"},
+        {**CLINICAL_READ, P: 409},
+    ),
 }
 
 PAGES: dict[tuple[str, str], dict[str, int]] = {
