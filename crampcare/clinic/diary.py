@@ -23,6 +23,7 @@ import logging
 import math
 import re
 import secrets
+import uuid
 from typing import Annotated, Any
 
 from django.conf import settings
@@ -133,6 +134,14 @@ def _check(values: dict[str, Any], today: dt.date, oldest: dt.date | None) -> li
     return problems
 
 
+def _id(ident: object, what: str) -> uuid.UUID:
+    """A record id from a form or a path; anything else is a record that does not exist."""
+    try:
+        return ident if isinstance(ident, uuid.UUID) else uuid.UUID(str(ident))
+    except ValueError:
+        raise NotFound(f"no {what} {str(ident)[:40]!r}") from None
+
+
 def _list(known: frozenset[str]) -> str:
     return ", ".join(sorted(known))
 
@@ -180,7 +189,7 @@ def revoke_link(actor: Any, link_id: object) -> dict[str, Any]:
     """Stop a link at once. Revoking a revoked link changes nothing."""
     require(actor, Can.CLINICAL, "diary_link")
     with transaction.atomic():
-        link = record_for(DiaryLink, actor, link_id, "diary link")
+        link = record_for(DiaryLink, actor, _id(link_id, "diary link"), "diary link")
         if link.revoked_at is None:
             link.revoked_at = timezone.now()
             link.stamp(actor)
@@ -257,7 +266,7 @@ def correct_entry(actor: Any, entry_id: object, data: Any) -> dict[str, Any]:
     if problems:
         raise Invalid(problems)
     with transaction.atomic():
-        found = record_for(DiaryEntry, actor, entry_id, "diary entry")
+        found = record_for(DiaryEntry, actor, _id(entry_id, "diary entry"), "diary entry")
         entry = DiaryEntry.objects.select_for_update().get(pk=found.pk)
         changed = _apply(entry, values, actor)
         if changed:

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from crampcare.clinic import course, patients, sessions, timeline
+from crampcare.clinic import course, outcomes, patients, sessions, timeline
 from crampcare.clinic.access import Can, may
 from crampcare.clinic.errors import ClinicError, Invalid
-from crampcare.web import session_forms
+from crampcare.web import diary_pages, session_forms
 from crampcare.web.intake_fields import field_id
 from crampcare.web.workbench import page
 
@@ -72,9 +72,11 @@ def _context(request: HttpRequest, patient_id: Any) -> dict[str, Any]:
         listed = sessions.list_sessions(user, patient_id)
         context["sessions"] = listed
         context["open_session"] = next((s for s in listed if s["status"] == "open"), None)
+        context["outcomes"] = outcomes.outcomes(user, patient_id)  # its review prompt
         context["serious"] = timeline.serious_events(user, patient_id)
         events = timeline.timeline(user, patient_id)
         context["events"] = [{**e, "href": _link(e)} for e in events if e["clinical"]]
+        context["diary"] = diary_pages.panel(user, patient_id)
     return context
 
 

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from crampcare.web import api, pages, patient_pages, rooms_pages, session_pages, workbench
+from crampcare.web import (
+    api,
+    diary_pages,
+    pages,
+    patient_pages,
+    rooms_pages,
+    session_pages,
+    workbench,
+)
+from crampcare.web.review_pages import decide as review_decide
 
 urlpatterns = [
     path("", workbench.patient_list, name="home"),
@@ -11,6 +20,7 @@ urlpatterns = [
     path("patients/new", workbench.patient_new, name="patient-new"),
     path("patients/<uuid:patient_id>", patient_pages.patient_detail, name="patient"),
     path("patients/<uuid:patient_id>/bookings", patient_pages.book, name="bookings"),
+    path("patients/<uuid:patient_id>/review", review_decide, name="review"),
     path("patients/<uuid:patient_id>/edit", workbench.patient_edit, name="patient-edit"),
     path("patients/<uuid:patient_id>/intake", workbench.intake, name="intake"),
     path("assessments/<uuid:assessment_id>", workbench.assessment_detail, name="assessment"),
@@ -28,6 +38,8 @@ urlpatterns = [
     path("sessions/<uuid:session_id>/sign", session_pages.session_sign),
     path("sessions/<uuid:session_id>/addenda", session_pages.session_addendum),
     path("rooms", rooms_pages.rooms, name="rooms"),
+    path("patients/<uuid:patient_id>/diary", diary_pages.patient_diary_action, name="diary-panel"),
+    path("diary/<str:token>", diary_pages.patient_diary, name="diary"),
     path("api/v1/", api.api.urls),
 ]
 
