@@ -143,6 +143,8 @@ def decide_review(actor: Any, patient_id: object, data: Any) -> dict[str, Any]:
         patient = patient_for(actor, patient_id, lock=True)
         current = _gather(patient)
         prompt = current["review"]
+        if ReviewDecision.objects.filter(plan_id=current["plan_id"], key=body.key).exists():
+            raise Conflict(f"the review {body.key} is already decided", "key")
         if not prompt or not prompt["due"] or prompt["key"] != body.key:
             due = prompt["key"] if prompt and prompt["due"] else None
             raise Conflict(

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.test import Client
 
+from tests.clinic.course_world import make_plan, record_session
 from tests.clinic.test_outcomes import course_with_diary
 from tests.web.test_api import assert_error_shape, body
 from tests.world import World, api
@@ -70,3 +71,38 @@ def test_front_desk_and_other_clinics_get_nothing(world: World) -> None:
     assert_error_shape(desk, 403)
     assert "cramps" not in desk.content.decode()
     assert_error_shape(api(world.bert).get(url), 404)
+
+
+def page(client: Client, pid: object) -> str:
+    r = client.get(f"/patients/{pid}")
+    assert r.status_code == 200
+    return str(r.content.decode())
+
+
+def test_the_patient_page_asks_for_the_review_and_records_continue(world: World) -> None:
+    course_with_diary(world)
+    pid = world.ellen["id"]
+    client = Client()
+    client.force_login(world.alice)
+    html = page(client, pid)
+    assert 'id="review"' in html and "Review at session 4" in html
+    assert f'href="/patients/{pid}/intake"' in html  # reassess
+    assert f'href="/api/v1/patients/{pid}/documents/physician-letter.pdf"' in html  # refer
+    assert "4.0 (diary)" in html and "2.0 (-50.0 %)" in html and "6 → 4" in html
+    r = client.post(f"/patients/{pid}/review", {"key": "session:4", "decision": "continue"})
+    assert r.status_code == 302 and r["Location"].startswith(f"/patients/{pid}")
+    assert 'id="review"' not in page(client, pid)
+    again = client.post(f"/patients/{pid}/review", {"key": "session:4", "decision": "continue"})
+    assert again.status_code == 409 and "already decided" in again.content.decode()
+
+
+def test_no_review_prompt_for_the_front_desk_or_when_not_due(world: World) -> None:
+    course_with_diary(world)
+    desk = Client()
+    desk.force_login(world.fran)
+    assert 'id="review"' not in page(desk, world.ellen["id"])
+    plan = make_plan(world)  # a new plan: its course has no session yet, the review at 4 ahead
+    record_session(world, plan, 1)
+    alice = Client()
+    alice.force_login(world.alice)
+    assert 'id="review"' not in page(alice, world.ellen["id"])

@@ -97,6 +97,11 @@ PAGES: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {
         lambda w: {"sessions[0].starts_at": f"{dt.date.today() + dt.timedelta(days=7)}T10:00"},
         {A: LOGIN, F: 302, P: 302, D: 403, X: 404},  # the schedule: front desk too
     ),
+    # the course review: no review is due with a plan and no session (409 for the practitioner)
+    ("post", "/patients/<uuid:patient_id>/review"): (
+        lambda w: {"key": "session:4", "decision": "continue"},
+        {**CLINICAL_WRITE, P: 409},
+    ),
 }
 
 
