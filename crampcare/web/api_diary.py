@@ -59,10 +59,10 @@ def create_link(request: HttpRequest, patient_id: uuid.UUID) -> Status[dict[str,
     return Status(201, diary.create_link(request.auth, patient_id, days=days, base_url=base))
 
 
-@router.delete("/diary-links/{link_id}", response={204: None, **ERRORS})
-def revoke_link(request: HttpRequest, link_id: uuid.UUID) -> Status[None]:
+@router.delete("/diary-links/{diary_link_id}", response={204: None, **ERRORS})
+def revoke_link(request: HttpRequest, diary_link_id: uuid.UUID) -> Status[None]:
     """Stop a link at once (again: no change)."""
-    diary.revoke_link(request.auth, link_id)
+    diary.revoke_link(request.auth, diary_link_id)
     return Status(204, None)
 
 
@@ -80,9 +80,9 @@ def add_entry(
     return Status(201, diary.add_entry(request.auth, patient_id, payload))
 
 
-@router.patch("/diary-entries/{entry_id}", response={200: DiaryEntryOut, **ERRORS})
+@router.patch("/diary-entries/{diary_entry_id}", response={200: DiaryEntryOut, **ERRORS})
 def correct_entry(
-    request: HttpRequest, entry_id: uuid.UUID, payload: DiaryEntryPatch
+    request: HttpRequest, diary_entry_id: uuid.UUID, payload: DiaryEntryPatch
 ) -> dict[str, Any]:
     """Correct some values of an entry (audited with the names of the fields changed)."""
-    return diary.correct_entry(request.auth, entry_id, payload.model_dump(exclude_unset=True))
+    return diary.correct_entry(request.auth, diary_entry_id, payload.model_dump(exclude_unset=True))

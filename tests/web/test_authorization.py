@@ -109,6 +109,15 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
     ("get", "/api/v1/patients/{patient_id}/serious-adverse-events"): (None, CLINICAL_READ),
     ("get", "/api/v1/practice/adverse-events"): (None, CLINIC_WIDE_CLINICAL),
     ("get", "/api/v1/treatment-rooms"): (None, CLINIC_WIDE_CLINICAL),
+    # the cramp diary: practitioners only (the patient's own page is /diary/<token>)
+    ("post", "/api/v1/patients/{patient_id}/diary-links"): (None, CLINICAL_WRITE),
+    ("delete", "/api/v1/diary-links/{diary_link_id}"): (None, {**CLINICAL_READ, P: 204}),
+    ("get", "/api/v1/patients/{patient_id}/diary-entries"): (None, CLINICAL_READ),
+    ("post", "/api/v1/patients/{patient_id}/diary-entries"): (
+        lambda w: {"date": "2026-01-05", "cramps": 2},
+        CLINICAL_WRITE,
+    ),
+    ("patch", "/api/v1/diary-entries/{diary_entry_id}"): (lambda w: {"cramps": 4}, CLINICAL_READ),
     # outcomes and the course review (no review is due with a plan and no session: 409)
     ("get", "/api/v1/patients/{patient_id}/outcomes"): (None, CLINICAL_READ),
     ("post", "/api/v1/patients/{patient_id}/reviews"): (
@@ -175,7 +184,18 @@ def _url(template: str, world: World, plan_id: str) -> str:
         plan_id=plan_id,
         session_id=_session(world) if "{session_id}" in template else "",
         booking_id=_booking(world) if "{booking_id}" in template else "",
+        diary_link_id=_diary(world)[0] if "{diary_link_id}" in template else "",
+        diary_entry_id=_diary(world)[1] if "{diary_entry_id}" in template else "",
     )
+
+
+def _diary(world: World) -> tuple[str, str]:
+    """A diary link and an entry of Ellen's (made by Alice)."""
+    from crampcare.clinic import diary
+
+    link = diary.create_link(world.alice, world.ellen["id"])
+    entry = diary.add_entry(world.alice, world.ellen["id"], {"date": "2026-01-04", "cramps": 1})
+    return str(link["id"]), str(entry["id"])
 
 
 def _slots(days: int) -> dict[str, Any]:
