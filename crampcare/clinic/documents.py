@@ -103,6 +103,11 @@ def _practitioners(rows: list[TreatmentSession]) -> list[dict[str, Any]]:
 def document(actor: Any, patient_id: object, kind: str, diary_url: str = "") -> bytes:
     """The PDF of one document of the patient. ``diary_url``: a diary link just made (its URL
     exists only at creation), printed on the handout."""
+    return download(actor, patient_id, kind, diary_url)[1]
+
+
+def download(actor: Any, patient_id: object, kind: str, diary_url: str = "") -> tuple[str, bytes]:
+    """The file name to save the document as and its PDF."""
     require(actor, Can.CLINICAL, WHAT)
     if kind not in KINDS:
         raise NotFound(f"no document {kind!r}; documents: {', '.join(KINDS)}")
@@ -134,10 +139,10 @@ def document(actor: Any, patient_id: object, kind: str, diary_url: str = "") -> 
             record = replace(record, diary_link=link)
             context, template = handout.context(record, kb), handout.TEMPLATE
     audit.append(actor, "download", WHAT, kind, patient_id=patient.id, detail=detail)
-    return render.render(template, context)
+    return filename(kind, patient.family_name), render.render(template, context)
 
 
-def filename(kind: str, patient: dict[str, Any]) -> str:
+def filename(kind: str, family_name: str) -> str:
     """The file name a download is saved as: "letter-to-physician-ayres-2026-03-12.pdf"."""
-    family = "".join(c for c in str(patient["family_name"]).lower() if c.isalnum()) or "patient"
+    family = "".join(c for c in family_name.lower() if c.isascii() and c.isalnum()) or "patient"
     return f"{FILENAMES[kind]}-{family}-{timezone.localdate().isoformat()}.pdf"

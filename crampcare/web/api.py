@@ -39,6 +39,7 @@ from crampcare.clinic.schemas import (
 )
 from crampcare.web.api_course import router as course_router
 from crampcare.web.api_diary import router as diary_router
+from crampcare.web.api_documents import router as documents_router
 from crampcare.web.api_outcomes import router as outcomes_router
 from crampcare.web.api_sessions import patient_sessions
 from crampcare.web.api_sessions import router as session_router
@@ -304,6 +305,7 @@ api.add_router("/users", users)
 api.add_router("/patients", patient_router)
 api.add_router("", clinical)
 api.add_router("", course_router)
+api.add_router("", documents_router)
 api.add_router("/sessions", session_router)
 api.add_router("", patient_sessions)
 api.add_router("", diary_router)

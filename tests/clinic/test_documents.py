@@ -94,8 +94,9 @@ def test_a_superbill_without_a_closed_session_is_refused(world: World) -> None:
 
 
 def test_the_file_name_names_the_document_and_the_patient(world: World) -> None:
-    name = documents.filename("physician-letter", {"family_name": "O'Neil Ayres"})
+    name = documents.filename("physician-letter", "O'Neil Ayres")
     assert name.startswith("letter-to-physician-oneilayres-") and name.endswith(".pdf")
+    assert documents.filename("handout", "李").startswith("patient-handout-patient-")
 
 
 def test_a_diary_link_just_made_is_printed_on_the_handout(
