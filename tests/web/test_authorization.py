@@ -118,6 +118,8 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
         CLINICAL_WRITE,
     ),
     ("patch", "/api/v1/diary-entries/{diary_entry_id}"): (lambda w: {"cramps": 4}, CLINICAL_READ),
+    # the documents as PDFs (the handout: the letter and the superbill are tested in tests/clinic)
+    ("get", "/api/v1/patients/{patient_id}/documents/{kind}.pdf"): (None, CLINICAL_READ),
     # outcomes and the course review (no review is due with a plan and no session: 409)
     ("get", "/api/v1/patients/{patient_id}/outcomes"): (None, CLINICAL_READ),
     ("post", "/api/v1/patients/{patient_id}/reviews"): (
@@ -186,6 +188,7 @@ def _url(template: str, world: World, plan_id: str) -> str:
         booking_id=_booking(world) if "{booking_id}" in template else "",
         diary_link_id=_diary(world)[0] if "{diary_link_id}" in template else "",
         diary_entry_id=_diary(world)[1] if "{diary_entry_id}" in template else "",
+        kind="handout",
     )
 
 
