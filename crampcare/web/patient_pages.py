@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from crampcare.clinic import course, outcomes, patients, sessions, timeline
 from crampcare.clinic.access import Can, may
 from crampcare.clinic.errors import ClinicError, Invalid
-from crampcare.web import diary_pages, session_forms
+from crampcare.web import diary_pages, document_pages, session_forms
 from crampcare.web.intake_fields import field_id
 from crampcare.web.workbench import page
 
@@ -73,6 +73,7 @@ def _context(request: HttpRequest, patient_id: Any) -> dict[str, Any]:
         context["sessions"] = listed
         context["open_session"] = next((s for s in listed if s["status"] == "open"), None)
         context["outcomes"] = outcomes.outcomes(user, patient_id)  # its review prompt
+        context["chart"] = document_pages.outcomes_panel(context["outcomes"], listed)
         context["serious"] = timeline.serious_events(user, patient_id)
         events = timeline.timeline(user, patient_id)
         context["events"] = [{**e, "href": _link(e)} for e in events if e["clinical"]]

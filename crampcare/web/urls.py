@@ -5,6 +5,7 @@ from django.urls import path
 from crampcare.web import (
     api,
     diary_pages,
+    document_pages,
     pages,
     patient_pages,
     rooms_pages,
@@ -20,6 +21,11 @@ urlpatterns = [
     path("patients/new", workbench.patient_new, name="patient-new"),
     path("patients/<uuid:patient_id>", patient_pages.patient_detail, name="patient"),
     path("patients/<uuid:patient_id>/bookings", patient_pages.book, name="bookings"),
+    path(
+        "patients/<uuid:patient_id>/documents/<str:kind>.pdf",
+        document_pages.document_download,
+        name="patient-document",
+    ),
     path("patients/<uuid:patient_id>/review", review_decide, name="review"),
     path("patients/<uuid:patient_id>/edit", workbench.patient_edit, name="patient-edit"),
     path("patients/<uuid:patient_id>/intake", workbench.intake, name="intake"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from crampcare.clinic import documents, patients, sessions
 from crampcare.clinic.errors import Conflict, Forbidden, NotFound
@@ -20,7 +21,7 @@ from tests.clinic.session_steps import (  # noqa: F401  (the clock fixture)
     run_session,
     start,
 )
-from tests.world import World, person
+from tests.world import World, api, person
 
 
 @pytest.fixture
@@ -106,3 +107,33 @@ def test_a_diary_link_just_made_is_printed_on_the_handout(
     monkeypatch.setattr(documents.render, "render", lambda t, c: seen.update(c) or b"%PDF-")
     documents.document(treated.alice, treated.ellen["id"], "handout", diary_url="https://x/d/t")
     assert seen["diary"]["url"] == "https://x/d/t"
+
+
+def test_the_api_answers_with_a_pdf_download(treated: World) -> None:
+    response = api(treated.alice).get(
+        f"/api/v1/patients/{treated.ellen['id']}/documents/superbill.pdf"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith('attachment; filename="superbill-ayres-')
+    assert response.content.startswith(b"%PDF")
+
+
+def test_an_unknown_kind_in_the_api_is_refused_by_name(world: World) -> None:
+    response = api(world.alice).get(f"/api/v1/patients/{world.ellen['id']}/documents/bill.pdf")
+    assert response.status_code == 422
+    assert "kind" in response.content.decode()
+
+
+def test_the_patient_page_shows_the_chart_its_table_and_the_download_buttons(
+    world: World,
+) -> None:
+    client = Client()
+    client.force_login(world.alice)
+    page = client.get(f"/patients/{world.ellen['id']}").content.decode()
+    assert 'role="img"' in page and 'aria-labelledby="patient-outcomes-chart-title' in page
+    assert "The chart's numbers" in page and "Baseline" in page
+    for kind in ("physician-letter", "handout", "superbill"):
+        assert f'href="/patients/{world.ellen["id"]}/documents/{kind}.pdf"' in page
+    refused = client.get(f"/patients/{world.ellen['id']}/documents/superbill.pdf")
+    assert refused.status_code == 409 and b"nothing to bill" in refused.content

@@ -97,6 +97,8 @@ PAGES: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {
         lambda w: {"sessions[0].starts_at": f"{dt.date.today() + dt.timedelta(days=7)}T10:00"},
         {A: LOGIN, F: 302, P: 302, D: 403, X: 404},  # the schedule: front desk too
     ),
+    # a document's PDF (the handout) behind the patient page's download buttons
+    ("get", "/patients/<uuid:patient_id>/documents/<str:kind>.pdf"): (None, CLINICAL),
     # the course review: no review is due with a plan and no session (409 for the practitioner)
     ("post", "/patients/<uuid:patient_id>/review"): (
         lambda w: {"key": "session:4", "decision": "continue"},
@@ -115,6 +117,7 @@ def _url(route: str, world: World, plan_id: str, session_id: str = "") -> str:
         .replace("<uuid:patient_id>", str(world.ellen["id"]))
         .replace("<uuid:assessment_id>", str(world.assessment["id"]))
         .replace("<uuid:plan_id>", plan_id)
+        .replace("<str:kind>", "handout")
     )
 
 
