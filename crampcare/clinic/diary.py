@@ -17,6 +17,7 @@ refused (409: correct the entry instead), so that nobody overwrites an entry una
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -29,12 +30,12 @@ from typing import Annotated, Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from pydantic import Field, StrictInt
+from pydantic import Field, StrictInt, ValidationError
 
 from crampcare import services
 from crampcare.clinic._common import stamp
 from crampcare.clinic.access import Can, patient_for, record_for, records_of_patient, require
-from crampcare.clinic.errors import Conflict, Invalid, NotFound, Throttled
+from crampcare.clinic.errors import Conflict, Invalid, NotFound, Throttled, from_pydantic
 from crampcare.clinic.schemas import Input, parse
 from crampcare.records import audit
 from crampcare.records.diary_models import (
@@ -134,6 +135,36 @@ def _check(values: dict[str, Any], today: dt.date, oldest: dt.date | None) -> li
     return problems
 
 
+def validated(data: Any, today: dt.date, oldest: dt.date | None) -> dict[str, Any]:
+    """A new entry's values, or ``Invalid`` naming every problem at once: the schema's (types,
+    ranges) and the date's and regions' (``_check``), each field once."""
+    try:
+        values = _clean(DiaryEntryIn.model_validate(data).model_dump())
+        problems: list[tuple[str, str]] = []
+    except ValidationError as exc:
+        problems = from_pydantic(exc.errors()).errors
+        values = _readable(data)
+    named = {field for field, _ in problems}
+    problems += [(f, m) for f, m in _check(values, today, oldest) if f not in named]
+    if problems:
+        raise Invalid(problems)
+    return values
+
+
+def _readable(data: Any) -> dict[str, Any]:
+    """The date and regions of a document the schema refused, where they can be read, so that
+    their problems are named along with the others."""
+    out: dict[str, Any] = {}
+    if not isinstance(data, dict):
+        return out
+    with contextlib.suppress(ValueError):
+        out["date"] = dt.date.fromisoformat(str(data.get("date")))
+    regions = data.get("regions")
+    if isinstance(regions, list) and all(isinstance(r, str) for r in regions):
+        out["regions"] = regions
+    return out
+
+
 def _id(ident: object, what: str) -> uuid.UUID:
     """A record id from a form or a path; anything else is a record that does not exist."""
     try:
@@ -220,29 +251,26 @@ def add_entry(
 ) -> dict[str, Any]:
     """Enter a day for the patient. A day that has an entry is refused: correct it instead."""
     require(actor, Can.CLINICAL, "diary_entry")
-    body: DiaryEntryIn = parse(DiaryEntryIn, data)
-    values = _clean(body.model_dump())
-    problems = _check(values, today or timezone.localdate(), None)
-    if problems:
-        raise Invalid(problems)
+    values = validated(data, today or timezone.localdate(), None)
+    day = values["date"]
     with transaction.atomic():
         patient = patient_for(actor, patient_id, lock=True)
-        if DiaryEntry.objects.filter(patient=patient, date=body.date).exists():
-            raise _taken(body.date)
+        if DiaryEntry.objects.filter(patient=patient, date=day).exists():
+            raise _taken(day)
         entry = DiaryEntry(patient=patient, source=DiarySource.PRACTITIONER, **values)
         entry.stamp(actor, created=True)
         try:
             with transaction.atomic():
                 entry.save(force_insert=True)
         except IntegrityError:  # a parallel request entered the same day first
-            raise _taken(body.date) from None
+            raise _taken(day) from None
         audit.append(
             actor,
             "create",
             "diary_entry",
             entry.id,
             patient_id=patient.id,
-            detail={"date": body.date.isoformat(), "fields": _given(values)},
+            detail={"date": day.isoformat(), "fields": _given(values)},
         )
     return entry_dict(entry)
 
@@ -364,11 +392,7 @@ def patient_entry(token: str, data: Any, today: dt.date, ip: str) -> dict[str, A
     """Log a day through the link. A second entry for a date replaces the first (``replaced``
     says so), audited with the names of the fields that changed."""
     link = open_link(token, ip)
-    body: DiaryEntryIn = parse(DiaryEntryIn, data)
-    values = _clean(body.model_dump())
-    problems = _check(values, today, today - dt.timedelta(days=PATIENT_WINDOW_DAYS))
-    if problems:
-        raise Invalid(problems)
+    values = validated(data, today, today - dt.timedelta(days=PATIENT_WINDOW_DAYS))
     day = values.pop("date")
     with transaction.atomic():
         Patient.objects.select_for_update().filter(pk=link.patient_id).first()  # one at a time
