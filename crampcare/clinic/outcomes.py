@@ -90,14 +90,13 @@ def _gather(patient: Patient) -> dict[str, Any]:
     """The outcomes, the course and the review prompt of ``patient`` (not audited)."""
     plan = current_plan(patient)
     sessions = _sessions(plan)
-    result = metrics.outcomes(
-        _diary(patient), _points(sessions), _intake_episodes(patient), timezone.localdate()
-    )
+    today = timezone.localdate()
+    result = metrics.outcomes(_diary(patient), _points(sessions), _intake_episodes(patient), today)
     state: CourseState | None = plan_course(plan, timezone.now()) if plan else None
     return {
         "patient_id": patient.id,
         "plan_id": plan.id if plan else None,
-        "today": timezone.localdate(),
+        "today": today,
         **result,
         "review": metrics.review_prompt(state, result, _decided(plan)),
         "_sessions": [str(s.id) for s in sessions],
