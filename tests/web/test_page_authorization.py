@@ -104,6 +104,17 @@ PAGES: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {
         lambda w: {"key": "session:4", "decision": "continue"},
         {**CLINICAL_WRITE, P: 409},
     ),
+    # the cramp diary: the panel's forms for practitioners; the patient's page answers to its
+    # link's token alone (a route without a real token is a 404 for everyone, signed in or not)
+    ("post", "/patients/<uuid:patient_id>/diary"): (
+        lambda w: {"action": "create_link"},
+        {**CLINICAL_WRITE, P: 200},  # the page again, showing the new link once
+    ),
+    ("get", "/diary/<str:token>"): (None, {A: 404, F: 404, P: 404, D: 404, X: 404}),
+    ("post", "/diary/<str:token>"): (
+        lambda w: {"date": "2026-01-05", "cramps": "1"},
+        {A: 404, F: 404, P: 404, D: 404, X: 404},
+    ),
 }
 
 
