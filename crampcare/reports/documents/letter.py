@@ -10,7 +10,7 @@ the practitioner's name and licence number. Decision support, not a diagnosis, a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.utils.safestring import mark_safe
@@ -30,7 +30,7 @@ from crampcare.reports.documents.wording import (
 TEMPLATE = "physician_letter.html"
 
 
-def _sources(refs: list[Mapping[str, Any]]) -> list[str]:
+def _sources(refs: Sequence[Mapping[str, Any]]) -> list[str]:
     return [str(r["citation"]) for r in refs]
 
 
@@ -75,7 +75,7 @@ def _stimulation(point: Mapping[str, Any]) -> str:
     )
 
 
-def session_rows(sessions: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def session_rows(sessions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Each session as the letter and the handout show it (oldest first)."""
     rows = []
     for s in sessions:
@@ -117,7 +117,7 @@ def session_rows(sessions: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def session_points(sessions: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def session_points(sessions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The sessions as the chart places them: date and pain before and after."""
     return [
         {
