@@ -24,7 +24,7 @@ def _engine() -> Engine:
 
 def html(template: str, context: dict[str, Any]) -> str:
     """The document as HTML (the PDF's source; the tests read it too)."""
-    return _engine().get_template(template).render(Context(context, autoescape=True))
+    return str(_engine().get_template(template).render(Context(context, autoescape=True)))
 
 
 def pdf(source: str) -> bytes:
