@@ -89,19 +89,15 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def link_state(link: DiaryLink, now: dt.datetime) -> str:
-    if link.revoked_at is not None:
-        return "revoked"
-    return "active" if link.expires_at > now else "expired"
-
-
 def link_dict(link: DiaryLink, now: dt.datetime | None = None) -> dict[str, Any]:
+    live = link.expires_at > (now or timezone.now())
+    state = "revoked" if link.revoked_at else "active" if live else "expired"
     return {
         "id": link.id,
         "patient_id": link.patient_id,
         "expires_at": link.expires_at,
         "revoked_at": link.revoked_at,
-        "state": link_state(link, now or timezone.now()),
+        "state": state,
         **stamp(link),
     }
 
@@ -131,7 +127,9 @@ def _check(values: dict[str, Any], today: dt.date, oldest: dt.date | None) -> li
     known = services.knowledge_base().vocab_ids.get("regions", frozenset())
     for i, region in enumerate(values.get("regions") or []):
         if region not in known:
-            problems.append((f"regions[{i}]", f"{region!r} is not a region: one of {_list(known)}"))
+            problems.append(
+                (f"regions[{i}]", f"{region!r} is not a region: one of {', '.join(sorted(known))}")
+            )
     return problems
 
 
@@ -171,10 +169,6 @@ def _id(ident: object, what: str) -> uuid.UUID:
         return ident if isinstance(ident, uuid.UUID) else uuid.UUID(str(ident))
     except ValueError:
         raise NotFound(f"no {what} {str(ident)[:40]!r}") from None
-
-
-def _list(known: frozenset[str]) -> str:
-    return ", ".join(sorted(known))
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
