@@ -9,9 +9,12 @@ them, the patients in an active course without a diary entry in the last 14 days
 How it stays fast at 100,000 sessions: counts, last dates and the course's numbers come from
 aggregate queries (one row per patient's course, not per session); JSON values are read by key
 in SQL; the per-patient outcomes (``core.outcomes``) are computed only for the patients who keep
-a diary, in batches of ``BATCH`` patients, two queries a batch.
+a diary, from the diary days they read, fetched by date window (``_window_groups``).
 
 Rules (product decisions, docs/design.md):
+- a course's responder status is read at its end: today while it is active, else the day of
+  its last session (the diary's 14 days up to then); it is known only for a patient who keeps a
+  diary (the current frequency comes from the diary);
 - a patient's course is the newest plan (decision 24), counted once a session of it is done;
 - a course is **active** when it has not reached its plan's maximum and had a session in the last
   ``ACTIVE_DAYS`` days or has a booking ahead;
@@ -30,19 +33,35 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from crampcare.clinic.access import Can, may, require
-from crampcare.core import outcomes as core_outcomes
 from crampcare.core.course import DONE_STATUSES
+from crampcare.core.outcomes import DiaryDay
 from crampcare.core.practice import (
     CSV_HEADER,
     PatientSummary,
     csv_rows,
+    diary_windows,
     practice_metrics,
     presentation_key,
     protocol_key,
+    responders,
 )
 from crampcare.records import audit
 from crampcare.records.models import (
@@ -58,15 +77,16 @@ from crampcare.records.models import (
 
 ACTIVE_DAYS = 28
 DIARY_DAYS = 14
-BATCH = 500
+WINDOWS = 300  # date windows a diary query (SQLite parses at most 1000 ORs deep)
+PATIENTS = 2000  # patient ids a diary query
 PROTOCOL_DECISIONS = (Decision.ACCEPTED, Decision.ADDED)
 
 
 @dataclass
 class _Course:
-    plan_id: Any
     patient_id: Any
     done: int
+    first: dt.date
     last: dt.date
     maximum: int | None
     conditions: list[str]
@@ -84,6 +104,11 @@ class _Course:
         recent = (today - self.last).days <= ACTIVE_DAYS
         return not self.complete() and (recent or self.booked_ahead)
 
+    def end(self, today: dt.date) -> dt.date:
+        """When the course's outcomes are read: today while it is active, else the day of its
+        last session (the frequency of the 14 days up to the end of the course)."""
+        return today if self.active(today) else min(today, self.last)
+
 
 def _current_plans(clinic_id: int) -> QuerySet[TreatmentPlan]:
     """Each patient's newest plan (their course), of the clinic."""
@@ -95,64 +120,96 @@ def _current_plans(clinic_id: int) -> QuerySet[TreatmentPlan]:
     )
 
 
+class _Joined(Aggregate):
+    """The group's values joined with commas: GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL
+    (the order does not matter: ``protocol_key`` sorts)."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="STRING_AGG", **extra)
+
+
 def _courses(clinic_id: int, today: dt.date, now: dt.datetime) -> list[_Course]:
-    plans = _current_plans(clinic_id)
-    counted = {
-        r["plan_id"]: r
-        for r in TreatmentSession.objects.filter(plan__in=plans)
-        .values("plan_id")
-        .annotate(done=Count("pk", filter=Q(status__in=DONE_STATUSES)), last=Max("date"))
-        .filter(done__gt=0)
+    """One row per patient's course with a done session: one query, each figure of a course
+    (sessions done, first and last dates, points, bookings ahead, diary) a subquery on an
+    index, JSON values read by key in SQL."""
+    sessions = TreatmentSession.objects.filter(plan=OuterRef("pk")).order_by().values("plan")
+    points = (
+        PlanPoint.objects.filter(plan=OuterRef("pk"), decision__in=PROTOCOL_DECISIONS)
         .order_by()
-    }
+        .values("plan")
+        .annotate(joined=_Joined("point"))
+        .values("joined")
+    )
     diary = DiaryEntry.objects.filter(patient=OuterRef("patient_id"))
     ahead = Booking.objects.filter(
         patient=OuterRef("patient_id"), status=BookingStatus.BOOKED, starts_at__gt=now
     )
     since = today - dt.timedelta(days=DIARY_DAYS - 1)
-    details = plans.annotate(
-        booked_ahead=Exists(ahead),
-        diary_recent=Exists(diary.filter(date__gte=since, date__lte=today)),
-        has_diary=Exists(diary),
-    ).values(
-        "pk",
-        "patient_id",
-        "booked_ahead",
-        "diary_recent",
-        "has_diary",
-        "patient__given_name",
-        "patient__family_name",
-        maximum=F("assessment__result__course__sessions__max"),
-        conditions=F("assessment__result__conditions"),
-        episodes=F("assessment__intake__document__complaint__episodes_per_week"),
-    )
-    points: dict[Any, list[str]] = {}
-    for plan_id, point in PlanPoint.objects.filter(
-        plan__in=plans, decision__in=PROTOCOL_DECISIONS
-    ).values_list("plan_id", "point"):
-        points.setdefault(plan_id, []).append(point)
-    out = []
-    for row in details:
-        count = counted.get(row["pk"])
-        if count is None:
-            continue
-        out.append(
-            _Course(
-                plan_id=row["pk"],
-                patient_id=row["patient_id"],
-                done=count["done"],
-                last=count["last"],
-                maximum=_int(row["maximum"]),
-                conditions=[c["id"] for c in row["conditions"] or [] if isinstance(c, dict)],
-                episodes_per_week=_number(row["episodes"]),
-                booked_ahead=row["booked_ahead"],
-                diary_recent=row["diary_recent"],
-                has_diary=row["has_diary"],
-                name=f"{row['patient__given_name']} {row['patient__family_name']}",
-                points=points.get(row["pk"], []),
-            )
+    rows = (
+        _current_plans(clinic_id)
+        .annotate(
+            done=Subquery(
+                sessions.filter(status__in=DONE_STATUSES).annotate(n=Count("pk")).values("n")
+            ),
+            first=Subquery(sessions.annotate(d=Min("date")).values("d")),
+            last=Subquery(sessions.annotate(d=Max("date")).values("d")),
+            point_ids=Subquery(points),
+            booked_ahead=Exists(ahead),
+            diary_recent=Exists(diary.filter(date__gte=since, date__lte=today)),
+            has_diary=Exists(diary),
         )
-    return out
+        .filter(done__gt=0)
+        .values_list(
+            "patient_id",
+            "done",
+            "first",
+            "last",
+            "point_ids",
+            "booked_ahead",
+            "diary_recent",
+            "has_diary",
+            "patient__given_name",
+            "patient__family_name",
+            F("assessment__result__course__sessions__max"),
+            F("assessment__result__conditions"),
+            F("assessment__intake__document__complaint__episodes_per_week"),
+        )
+    )
+    return [
+        _Course(
+            patient_id=patient_id,
+            done=done,
+            first=first,
+            last=last,
+            maximum=_int(maximum),
+            conditions=[c["id"] for c in conditions or [] if isinstance(c, dict)],
+            episodes_per_week=_number(episodes),
+            booked_ahead=ahead_,
+            diary_recent=recent,
+            has_diary=kept,
+            name=f"{given} {family}",
+            points=points_.split(",") if points_ else [],
+        )
+        for (
+            patient_id,
+            done,
+            first,
+            last,
+            points_,
+            ahead_,
+            recent,
+            kept,
+            given,
+            family,
+            maximum,
+            conditions,
+            episodes,
+        ) in rows
+    ]
 
 
 def _int(value: Any) -> int | None:
@@ -165,18 +222,46 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+def _window_groups(
+    courses: Sequence[_Course], today: dt.date
+) -> list[list[tuple[tuple[dt.date, dt.date], list[Any]]]]:
+    """The diary windows to read (``diary_windows``), each with the patients who share it (the
+    courses in progress share their current window; those started the same day, their
+    baseline), cut into groups of at most ``WINDOWS`` windows and ``PATIENTS`` patient ids: one
+    query a group."""
+    shared: dict[tuple[dt.date, dt.date], list[Any]] = {}
+    for c in courses:
+        for window in diary_windows(c.first, c.end(today)):
+            if window[0] <= window[1]:
+                shared.setdefault(window, []).append(c.patient_id)
+    groups: list[list[tuple[tuple[dt.date, dt.date], list[Any]]]] = [[]]
+    size = 0
+    for window, ids in sorted(shared.items()):
+        for start in range(0, len(ids), PATIENTS):
+            part = ids[start : start + PATIENTS]
+            if len(groups[-1]) >= WINDOWS or size + len(part) > PATIENTS:
+                groups.append([])
+                size = 0
+            groups[-1].append((window, part))
+            size += len(part)
+    return [g for g in groups if g]
+
+
 def _responders(courses: Sequence[_Course], today: dt.date) -> dict[Any, tuple[Any, Any]]:
-    """(responder_25, responder_50) of each patient who keeps a diary, from ``core.outcomes``."""
+    """(responder_25, responder_50) of each patient who keeps a diary (``core.practice.
+    responders``), reading only the diary days of each course's baseline and current windows.
+    Patient ids are read as text, not made into a UUID object for each diary row."""
     keeping = [c for c in courses if c.has_diary]
-    out: dict[Any, tuple[Any, Any]] = {}
-    for start in range(0, len(keeping), BATCH):
-        batch = keeping[start : start + BATCH]
-        days: dict[Any, list[core_outcomes.DiaryDay]] = {}
-        for patient_id, *day in (
-            DiaryEntry.objects.filter(patient_id__in=[c.patient_id for c in batch])
-            .order_by("patient_id", "date")
+    days: dict[str, list[DiaryDay]] = {}
+    for group in _window_groups(keeping, today):
+        windows = Q()
+        for (low, high), ids in group:
+            windows |= Q(patient_id__in=ids, date__gte=low, date__lte=high)
+        for patient, *day in (
+            DiaryEntry.objects.filter(windows)
+            .order_by()
             .values_list(
-                "patient_id",
+                Cast("patient_id", CharField()),
                 "date",
                 "cramps",
                 "worst_severity",
@@ -184,27 +269,13 @@ def _responders(courses: Sequence[_Course], today: dt.date) -> dict[Any, tuple[A
                 "sleep_disturbance",
             )
         ):
-            days.setdefault(patient_id, []).append(core_outcomes.DiaryDay(*day))
-        seen: dict[Any, list[core_outcomes.SessionPoint]] = {}
-        for plan_id, date, before, after in (
-            TreatmentSession.objects.filter(plan_id__in=[c.plan_id for c in batch])
-            .order_by("plan_id", "date")
-            .values_list(
-                "plan_id",
-                "date",
-                "document__measures__pain_before",
-                "document__measures__pain_after",
-            )
-        ):
-            seen.setdefault(plan_id, []).append(
-                core_outcomes.SessionPoint(date, _int(before), _int(after))
-            )
-        for c in batch:
-            result = core_outcomes.outcomes(
-                days.get(c.patient_id, []), seen.get(c.plan_id, []), c.episodes_per_week, today
-            )
-            out[c.patient_id] = (result["responder_25"], result["responder_50"])
-    return out
+            days.setdefault(patient.replace("-", ""), []).append(DiaryDay(*day))
+    return {
+        c.patient_id: responders(
+            days.get(c.patient_id.hex, []), c.first, c.episodes_per_week, c.end(today)
+        )
+        for c in keeping
+    }
 
 
 def _safety(clinic_id: int) -> tuple[int, int, int]:

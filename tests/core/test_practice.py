@@ -7,6 +7,7 @@ Tables a clinician can read. A patient is written as a short code: ``R`` respond
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crampcare.core.outcomes import DiaryDay, SessionPoint, outcomes
 from crampcare.core.practice import (
     CSV_HEADER,
     NO_POINTS,
@@ -26,6 +28,7 @@ from crampcare.core.practice import (
     practice_metrics,
     presentation_key,
     protocol_key,
+    responders,
     responders_by,
     sessions_per_course,
     share,
@@ -250,3 +253,33 @@ def test_a_rate_is_between_0_and_100_and_the_groups_add_up(codes: list[str]) -> 
             percent = row[cut]["percent"]
             assert percent is None if row["n"] == 0 else 0 <= percent <= 100
         assert row["responder_50"]["count"] <= row["responder_25"]["count"]
+
+
+DAY0 = dt.date(2026, 9, 1)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(
+    cramps=st.lists(st.one_of(st.none(), st.integers(0, 6)), min_size=0, max_size=160),
+    first=st.integers(0, 80),
+    gaps=st.lists(st.integers(1, 14), max_size=14),
+    end=st.integers(0, 160),
+    intake=st.one_of(st.none(), st.integers(0, 14)),
+)
+def test_responders_read_from_the_windows_agree_with_the_whole_outcomes(
+    cramps: list[int | None], first: int, gaps: list[int], end: int, intake: int | None
+) -> None:
+    """``responders`` reads only the baseline and current windows and one session; the answer
+    is the one ``core.outcomes`` gives from the whole diary and every session."""
+    diary = [
+        DiaryDay(DAY0 + dt.timedelta(days=i), c) for i, c in enumerate(cramps) if c is not None
+    ]
+    first_day = DAY0 + dt.timedelta(days=first)
+    dates = [first_day]
+    for gap in gaps:
+        dates.append(dates[-1] + dt.timedelta(days=gap))
+    sessions = [SessionPoint(d, 5, 3) for d in dates]
+    until = DAY0 + dt.timedelta(days=end)
+    whole = outcomes(diary, sessions, intake, until)
+    expected = (whole["responder_25"], whole["responder_50"])
+    assert responders(diary, first_day, intake, until) == expected
