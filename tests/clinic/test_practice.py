@@ -5,94 +5,25 @@ the audit, the CSV, and a query count that does not grow with the patients."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from crampcare.clinic import assessments, patients, plans, practice
+from crampcare.clinic import practice
 from crampcare.clinic.errors import Forbidden
 from crampcare.core.practice import CSV_HEADER
-from crampcare.records.models import AuditEntry, DiaryEntry, TreatmentPlan
-from tests.clinic.course_world import adverse_event, record_session
-from tests.factories import make_intake
-from tests.world import World, person
-
-NECK = {"complaint": {"regions": ["neck"], "nocturnal": False, "kind": "spasm"}}
-
-
-def _patient(world: World, actor: Any, given: str, **intake: Any) -> dict[str, Any]:
-    made = patients.create_patient(actor, person(given, "Test"))
-    return assessments.create_assessment(
-        actor, {"patient_id": made["id"], "intake": make_intake(**intake)}, world.kb
-    )
-
-
-def _plan(world: World, actor: Any, assessment: dict[str, Any], drop: int = 0) -> TreatmentPlan:
-    ids = [plans.point_id(p["code"], p["region"]) for p in assessment["result"]["points"]]
-    body: dict[str, Any] = {"accepted": ids[drop:]}
-    if drop:
-        body["removed"] = [{"point": i, "reason": "fewer needles"} for i in ids[:drop]]
-    made = plans.create_plan(actor, assessment["id"], body, world.kb)
-    return TreatmentPlan.objects.get(pk=made["id"])
-
-
-def _sessions(
-    world: World, plan: TreatmentPlan, days_ago: list[int], status: str = "locked"
-) -> list[Any]:
-    measures = {"measures": {"pain_before": 6, "pain_after": 4}}
-    return [record_session(world, plan, d, status, document=measures) for d in days_ago]
-
-
-def _diary(patient_id: object, days_ago: range, cramps: int) -> None:
-    today = timezone.localdate()
-    DiaryEntry.objects.bulk_create(
-        DiaryEntry(
-            patient_id=patient_id,
-            date=today - dt.timedelta(days=d),
-            cramps=cramps,
-            source="patient",
-        )
-        for d in days_ago
-    )
+from crampcare.records.models import AuditEntry
+from tests.clinic.course_world import record_session
+from tests.clinic.practice_world import add_diary, add_patient, add_plan, add_sessions, small_clinic
+from tests.world import World
 
 
 @pytest.fixture
 def clinic(world: World) -> dict[str, Any]:
-    """Willow: Ellen responds (diary 7 a week -> 0), Iris does not (diary kept, no change, one
-    point removed), Jon finished 12 sessions for his neck (no diary), Kay is two sessions in
-    with no diary and a serious adverse event. Birch: Otto, who must never be counted."""
-    ellen = _plan(world, world.alice, world.assessment)
-    first = _sessions(world, ellen, [38], "closed")[0]
-    adverse_event(world, first, "bleeding_bruising", "mild", serious=False)
-    _sessions(world, ellen, [31, 24, 17, 10, 3])
-    _diary(world.ellen["id"], range(39, 60), 1)  # baseline: 21 days before the first session
-    _diary(world.ellen["id"], range(0, 14), 0)  # the last 14 days: no cramps
-
-    iris_a = _patient(world, world.alice, "Iris")
-    iris = _plan(world, world.alice, iris_a, drop=1)
-    _sessions(world, iris, [30, 23, 16])
-    _diary(iris_a["patient_id"], range(31, 45), 1)
-    _diary(iris_a["patient_id"], range(0, 14), 1)
-
-    jon_a = _patient(world, world.alice, "Jon", **NECK)
-    _sessions(world, _plan(world, world.alice, jon_a), list(range(90, 6, -7)))
-
-    kay_a = _patient(world, world.alice, "Kay")
-    kay = _plan(world, world.alice, kay_a)
-    _sessions(world, kay, [17])
-    adverse_event(world, _sessions(world, kay, [10], "closed")[0], "fainting", "severe", True)
-
-    otto_a = assessments.create_assessment(
-        world.bert, {"patient_id": world.otto["id"], "intake": make_intake()}, world.kb
-    )
-    _sessions(world, _plan(world, world.bert, otto_a), [9, 2])
-    _diary(world.otto["id"], range(0, 14), 3)
-    return {"kay": kay_a["patient_id"], "ellen_plan": ellen}
+    return small_clinic(world)
 
 
 def test_the_figures_of_a_small_clinic(world: World, clinic: dict[str, Any]) -> None:
@@ -131,7 +62,7 @@ def test_a_newer_plan_without_sessions_takes_the_patient_out(
     world: World, clinic: dict[str, Any]
 ) -> None:
     """The course is the newest plan (decision 24): a new plan starts again from nothing."""
-    _plan(world, world.alice, world.assessment)
+    add_plan(world, world.alice, world.assessment)
     report = practice.practice_outcomes(world.alice)
     assert report["patients"] == 3
     assert report["adverse_events"]["sessions"] == 23  # the sessions still happened
@@ -210,7 +141,7 @@ def test_the_queries_do_not_grow_with_the_patients(world: World, clinic: dict[st
 
     before = queries()
     for n in range(5):
-        a = _patient(world, world.alice, f"More{n}")
-        _sessions(world, _plan(world, world.alice, a), [20, 13, 6])
-        _diary(a["patient_id"], range(0, 40), 1)
+        a = add_patient(world, world.alice, f"More{n}")
+        add_sessions(world, add_plan(world, world.alice, a), [20, 13, 6])
+        add_diary(a["patient_id"], range(0, 40), 1)
     assert queries() == before

@@ -29,6 +29,7 @@ CLINICAL_READ = {A: 401, F: 403, P: 200, D: 403, X: 404}
 CLINICAL_WRITE = {A: 401, F: 403, P: 201, D: 403, X: 404}
 SCHEDULE_READ = {A: 401, F: 200, P: 200, D: 403, X: 404}
 CLINIC_WIDE_CLINICAL = {A: 401, F: 403, P: 200, D: 403, X: 200}  # each clinic sees its own
+PRACTICE_REPORTS = {A: 401, F: 403, P: 200, D: 200, X: 200}  # the admin too; each clinic its own
 
 # (method, path template) -> (body maker, expected status per role)
 TABLE: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
@@ -126,12 +127,17 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
         lambda w: {"key": "session:4", "decision": "continue"},
         {**CLINICAL_READ, P: 409},
     ),
+    # the practice view: aggregates for practitioners and clinic admins
+    ("get", "/api/v1/practice/outcomes"): (None, PRACTICE_REPORTS),
+    ("get", "/api/v1/practice/outcomes.csv"): (None, PRACTICE_REPORTS),
 }
 
 PAGES: dict[tuple[str, str], dict[str, int]] = {
     ("get", "/"): {A: 302, F: 200, P: 200, D: 200, X: 200},
     ("get", "/login"): {A: 200, F: 200, P: 200, D: 200, X: 200},
     ("post", "/logout"): {A: 302, F: 302, P: 302, D: 302, X: 302},
+    ("get", "/practice"): {**PRACTICE_REPORTS, A: 302},
+    ("get", "/practice.csv"): {**PRACTICE_REPORTS, A: 302},
 }
 NOT_ROUTES = {"/api/v1/openapi.json"}  # public by design: the API's description
 
