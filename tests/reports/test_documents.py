@@ -198,6 +198,11 @@ def test_the_patient_handout(made: dict[str, Any], tmp_path: Path) -> None:
     assert "What you can do yourself" in text  # self-care ...
     assert "Research on this is limited" in text  # ... with its certainty in plain words
     assert "Frequent, severe cramps. Mention it to your doctor at your next visit." in text
+    # told to every patient, from the knowledge base's emergency red flag
+    assert (
+        "At any time: Chest pain or breathlessness. Call emergency services or go to an "
+        "emergency department now." in " ".join(text.split())
+    )
     assert "Use the private link your clinic sent you" in text and "1 June 2026" in text
     assert first_page_ink(pdf, tmp_path) > 0.005
 
@@ -239,6 +244,7 @@ def test_the_letter_says_what_is_missing_without_outcomes(
 
 def test_the_warning_advice_the_handout_names_is_in_the_knowledge_base(kb: KnowledgeBase) -> None:
     assert set(kb.advice) >= handout.WARNINGS
+    assert kb.red_flags[handout.ALWAYS_TOLD].urgency.value == "emergency"
 
 
 def test_text_from_the_records_is_escaped(made: dict[str, Any], kb: KnowledgeBase) -> None:

@@ -25,6 +25,8 @@ TEMPLATE = "handout.html"
 WARNINGS: Final = frozenset(
     {"calf_warning_signs", "delayed_warning", "statin_muscle_symptoms", "bleeding_aftercare"}
 )
+# the red flag of the knowledge base every patient is told about, whatever their assessment found
+ALWAYS_TOLD: Final = "chest_pain_or_breathlessness"
 PLAIN_CERTAINTY: Final = {
     "high": "We are confident about this: good research supports it.",
     "moderate": "Research supports this fairly well.",
@@ -68,6 +70,7 @@ def context(record: Record, kb: KnowledgeBase) -> dict[str, Any]:
         {"name": f["name"], "what_to_do": URGENCY_PLAIN.get(f["urgency"], "")}
         for f in a.get("red_flags", [])
     ]
+    always = kb.red_flags[ALWAYS_TOLD]
     link = record.diary_link
     name = full_name(record.patient)
     return {
@@ -80,6 +83,7 @@ def context(record: Record, kb: KnowledgeBase) -> dict[str, Any]:
         "has_assessment": bool(a),
         **groups,
         "red_flags": flags,
+        "always": {"name": always.name, "what_to_do": URGENCY_PLAIN[always.urgency.value]},
         "sessions": [day(s["date"]) for s in record.sessions],
         "diary": None
         if link is None
