@@ -1,7 +1,8 @@
 """The demo clinic: three users and the patients of ``demo_people`` whose intakes, between them,
 raise every red flag and caution of the knowledge base, each assessed through the same use cases
-as the API; ``demo_sessions`` gives four more patients plans, sessions and bookings. Passwords
-are random and returned once, for the caller to print."""
+as the API; ``demo_sessions`` gives four more patients plans, sessions and bookings, and
+``demo_diary`` two of them a cramp diary. Passwords are random and returned once, for the
+caller to print."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from crampcare.clinic import accounts, assessments, patients, plans
+from crampcare.clinic.demo_diary import add_diaries
 from crampcare.clinic.demo_people import EVERYDAY_PEOPLE
 from crampcare.clinic.demo_sessions import COURSE_PEOPLE, add_courses
 from crampcare.clinic.demo_urgent import URGENT_PEOPLE
@@ -74,6 +76,7 @@ def build(kb: KnowledgeBase) -> dict[str, Any]:
             )
         _first_plan(practitioner, rows[0]["assessment"], kb)
         add_courses(practitioner, {r["patient"]: r["assessment"] for r in rows}, kb)
+        add_diaries(practitioner)
     return {
         "clinic": CLINIC,
         "users": logins,

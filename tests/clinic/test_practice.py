@@ -12,10 +12,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from crampcare.clinic import practice
+from crampcare import services
+from crampcare.clinic import demo, outcomes, practice
 from crampcare.clinic.errors import Forbidden
 from crampcare.core.practice import CSV_HEADER
-from crampcare.records.models import AuditEntry
+from crampcare.records.models import AuditEntry, DiaryEntry, Patient, TreatmentSession, User
 from tests.clinic.course_world import record_session
 from tests.clinic.practice_world import add_diary, add_patient, add_plan, add_sessions, small_clinic
 from tests.world import World
@@ -145,3 +146,29 @@ def test_the_queries_do_not_grow_with_the_patients(world: World, clinic: dict[st
         add_sessions(world, add_plan(world, world.alice, a), [20, 13, 6])
         add_diary(a["patient_id"], range(0, 40), 1)
     assert queries() == before
+
+
+def test_the_demo_clinic_has_diaries_and_practice_figures(db: Any) -> None:
+    """The finished course has a diary before and during treatment showing improvement (a 50 %
+    responder), the course in progress a short diary against its intake baseline; built on
+    either database."""
+    demo.build(services.knowledge_base())
+    mei = User.objects.get(username="demo-practitioner")
+    olivia = Patient.objects.get(family_name="Hartmann")
+    result = outcomes.outcomes(mei, olivia.id)
+    assert result["baseline"]["source"] == "diary" and result["baseline"]["days"] == 21
+    assert result["responder_50"] is True
+    assert result["pain"]["clinically_important"] is True
+    first = TreatmentSession.objects.filter(patient=olivia).order_by("date")[0]
+    assert DiaryEntry.objects.filter(patient=olivia, date__lt=first.date).count() >= 14
+    peter = outcomes.outcomes(mei, Patient.objects.get(family_name="Nakamura").id)
+    assert peter["baseline"]["source"] == "intake"
+    assert (peter["responder_25"], peter["responder_50"]) == (True, False)
+
+    report = practice.practice_outcomes(User.objects.get(username="demo-admin"))
+    overall = report["responders"]["overall"]
+    assert (report["patients"], overall["n"], overall["responder_25"]["count"]) == (4, 2, 2)
+    assert report["sessions_per_course"][1]["n"] == 1  # Olivia's course is complete
+    assert report["adverse_events"]["serious"] == 1  # Rosa's fainting
+    adherence = report["diary_adherence"]  # Peter, Rosa and Samuel are in an active course
+    assert (adherence["n"], adherence["count"]) == (3, 1)
