@@ -136,8 +136,6 @@ PAGES: dict[tuple[str, str], dict[str, int]] = {
     ("get", "/"): {A: 302, F: 200, P: 200, D: 200, X: 200},
     ("get", "/login"): {A: 200, F: 200, P: 200, D: 200, X: 200},
     ("post", "/logout"): {A: 302, F: 302, P: 302, D: 302, X: 302},
-    ("get", "/practice"): {**PRACTICE_REPORTS, A: 302},
-    ("get", "/practice.csv"): {**PRACTICE_REPORTS, A: 302},
 }
 NOT_ROUTES = {"/api/v1/openapi.json"}  # public by design: the API's description
 

@@ -93,6 +93,9 @@ PAGES: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {
         {**CLINICAL_WRITE, P: 409},
     ),
     ("get", "/rooms"): (None, {**CLINICAL, X: 200}),  # another clinic sees its own rooms
+    # the practice view: practitioners and clinic admins, each clinic its own figures
+    ("get", "/practice"): (None, {A: LOGIN, F: 403, P: 200, D: 200, X: 200}),
+    ("get", "/practice.csv"): (None, {A: LOGIN, F: 403, P: 200, D: 200, X: 200}),
     ("post", "/patients/<uuid:patient_id>/bookings"): (
         lambda w: {"sessions[0].starts_at": f"{dt.date.today() + dt.timedelta(days=7)}T10:00"},
         {A: LOGIN, F: 302, P: 302, D: 403, X: 404},  # the schedule: front desk too
