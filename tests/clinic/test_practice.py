@@ -172,3 +172,15 @@ def test_the_demo_clinic_has_diaries_and_practice_figures(db: Any) -> None:
     assert report["adverse_events"]["serious"] == 1  # Rosa's fainting
     adherence = report["diary_adherence"]  # Peter, Rosa and Samuel are in an active course
     assert (adherence["n"], adherence["count"]) == (3, 1)
+
+
+def test_diary_windows_read_in_many_small_queries_give_the_same_figures(
+    world: World, clinic: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = practice.practice_outcomes(world.alice)["responders"]
+    monkeypatch.setattr(practice, "WINDOWS", 1)
+    monkeypatch.setattr(practice, "PATIENTS", 1)
+    with CaptureQueriesContext(connection) as split:
+        assert practice.practice_outcomes(world.alice)["responders"] == whole
+    diary_reads = [q for q in split.captured_queries if "records_diaryentry" in q["sql"]]
+    assert len(diary_reads) >= 4  # two windows each for Ellen and Iris, one query each
