@@ -133,6 +133,34 @@ def _per_week(cramps: int, days: int) -> Ratio:
     return (cramps * 7, days)
 
 
+def window_rate(cramps: int, days: int, min_days: int) -> Ratio | None:
+    """Cramps per 7 logged days of a diary window, or None when fewer than ``min_days`` days
+    of it were logged."""
+    return _per_week(cramps, days) if days >= min_days else None
+
+
+def baseline_rate(cramps: int, days: int, intake: float | None) -> Ratio | None:
+    """The baseline rate from the diary's baseline window (``days`` logged, ``cramps`` in
+    them), else the intake's episodes per week, else None."""
+    rate = window_rate(cramps, days, BASELINE_MIN_DAYS)
+    if rate is None and intake is not None:
+        return _ratio(intake)
+    return rate
+
+
+def responder_status(
+    current: Ratio | None, baseline: Ratio | None
+) -> tuple[bool | None, bool | None]:
+    """(responder at 25 %, at 50 %): None for both without a current rate, without a baseline
+    or with a baseline of no cramps (no percentage of zero)."""
+    if current is None or baseline is None or baseline[0] == 0:
+        return None, None
+    return (
+        _down_by(current, baseline, RESPONDER_PERCENT),
+        _down_by(current, baseline, STRONG_RESPONDER_PERCENT),
+    )
+
+
 def _down_by(now: Ratio, before: Ratio, percent: int) -> bool:
     """``now`` is at least ``percent`` % below ``before`` (exact)."""
     return 100 * now[0] * before[1] <= (100 - percent) * before[0] * now[1]
@@ -198,8 +226,8 @@ def _baseline(
         d for when, d in days.items() if (before - when).days in range(1, 7 * BASELINE_WEEKS + 1)
     ]
     span = f"the {7 * BASELINE_WEEKS} days before the {'first session' if first else 'today'}"
-    if len(window) >= BASELINE_MIN_DAYS:
-        rate = _per_week(sum(d.cramps for d in window), len(window))
+    rate = baseline_rate(sum(d.cramps for d in window), len(window), intake)
+    if rate is not None and len(window) >= BASELINE_MIN_DAYS:
         dates = sorted(d.date for d in window)
         return {
             "weekly_frequency": _float(rate),
@@ -218,7 +246,7 @@ def _baseline(
             "from": None,
             "to": None,
             "note": f"the intake's estimate of episodes per week: {short}",
-        }, _ratio(intake)
+        }, rate
     return {
         "weekly_frequency": None,
         "source": "none",
@@ -316,8 +344,8 @@ def outcomes(
             )
         start = max(first, today - dt.timedelta(days=CURRENT_DAYS - 1))
         recent = [d for when, d in days.items() if when >= start]
-        if len(recent) >= CURRENT_MIN_DAYS:
-            current = _per_week(sum(d.cramps for d in recent), len(recent))
+        current = window_rate(sum(d.cramps for d in recent), len(recent), CURRENT_MIN_DAYS)
+        if current is not None:
             current_note += f": {_days(len(recent))} logged from {start}"
         else:
             missing.append(
@@ -326,8 +354,7 @@ def outcomes(
             )
 
     change: float | None = None
-    r25: bool | None = None
-    r50: bool | None = None
+    r25, r50 = responder_status(current, base_rate)
     if current is not None and base_rate is not None:
         if base_rate[0] == 0:
             missing.append(
@@ -341,8 +368,6 @@ def outcomes(
                 / (base_rate[0] * current[1]),
                 1,
             )
-            r25 = _down_by(current, base_rate, RESPONDER_PERCENT)
-            r50 = _down_by(current, base_rate, STRONG_RESPONDER_PERCENT)
 
     pain = _pain(ordered)
     if pain["change"] is None:
