@@ -126,3 +126,35 @@ def verify() -> Report:
     elif head.hash != prev_hash:
         report.problems.append(f"entry {last} was changed or replaced: it does not match the head")
     return report
+
+
+def security_event(
+    actor: Any,
+    action: str,
+    *,
+    username: str,
+    clinic_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """An event of access itself: ``sign_in``, ``sign_in_failed``, ``sign_out``, ``token_issue``,
+    ``token_revoke``, ``user_create``, ``role_change``, ``password_change``, ``deactivate``...
+
+    ``actor`` is who did it (None when nobody is signed in, e.g. a failed sign-in); ``username``
+    names the account the event is about (the name tried, for a failed sign-in); ``clinic_id``
+    the account's clinic when known. ``detail`` holds names and ids, never a typed value such as
+    a password. Refusals (``*_failed``) are kept even if the request's transaction rolls back.
+    """
+    return append(
+        actor,
+        action,
+        "account",
+        _clean_id(username),
+        clinic_id=clinic_id,
+        detail=detail,
+    )
+
+
+def _clean_id(value: object) -> str:
+    """An id as stored: printable, at most 64 characters (ids may come from a request)."""
+    text = "".join(ch for ch in str(value) if ch.isprintable())
+    return text[:64]
