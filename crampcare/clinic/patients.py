@@ -11,6 +11,7 @@ from django.utils import timezone
 from crampcare.clinic._common import stamp
 from crampcare.clinic.access import Can, may, patient_for, require
 from crampcare.clinic.errors import Invalid
+from crampcare.clinic.input_limits import MAX_OFFSET
 from crampcare.clinic.schemas import PatientIn, PatientPatch, Text, parse
 from crampcare.records import audit
 from crampcare.records.models import Assessment, Patient
@@ -64,8 +65,8 @@ def list_patients(actor: Any, query: str = "", limit: int = 50, offset: int = 0)
     problems = []
     if not 1 <= limit <= MAX_LIMIT:
         problems.append(("limit", f"must be between 1 and {MAX_LIMIT}"))
-    if offset < 0:
-        problems.append(("offset", "must be 0 or more"))
+    if not 0 <= offset <= MAX_OFFSET:
+        problems.append(("offset", f"must be a whole number from 0 to {MAX_OFFSET}"))
     if len(query) > 100:
         problems.append(("q", "must be at most 100 characters"))
     if problems:

@@ -18,34 +18,19 @@ from pydantic import (
 )
 
 from crampcare.clinic.errors import from_pydantic
+from crampcare.clinic.input_limits import document_problems, text_problem
 
 
 def _text_ok(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain the NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("is not valid Unicode text") from None
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
-def check_text(data: Any, path: str = "") -> list[tuple[str, str]]:
-    """Problems with strings anywhere inside a JSON document (NUL, lone surrogates), by path."""
-    problems: list[tuple[str, str]] = []
-    if isinstance(data, str):
-        try:
-            _text_ok(data)
-        except ValueError as exc:
-            problems.append((path or "(document)", str(exc)))
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            sub = f"{path}.{key}" if path else str(key)
-            problems += check_text(key, sub) + check_text(value, sub)
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            problems += check_text(value, f"{path}[{i}]")
-    return problems
+# Problems anywhere inside a JSON document (nesting, numbers out of bounds, NUL, lone
+# surrogates), by path: one iterative walk, shared with the API's body parser.
+check_text = document_problems
 
 
 Text = Annotated[str, AfterValidator(_text_ok)]

@@ -21,7 +21,7 @@ PointReason = text(1, 200)
 Lot = text(1, 80)
 AddendumText = text(1, 4000)
 EventText = text(0, 2000)
-Clock = text(5, 5, r"^([01]\d|2[0-3]):[0-5]\d$")
+Clock = text(5, 5, r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 PointId = text(1, 40)
 EventAction = text(1, 2000)
 

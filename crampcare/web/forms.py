@@ -14,7 +14,6 @@ are read from the knowledge base at runtime.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,13 +21,9 @@ from typing import Any
 
 from django.http import QueryDict
 
-from crampcare.web.intake_fields import (
-    DECIMAL,
-    FIELDS,
-    INTEGER,
-    MAX_LAB_ROWS,
-    SCHEMA,
-)
+from crampcare.clinic import input_limits
+from crampcare.clinic.errors import ClinicError
+from crampcare.web.intake_fields import FIELDS, MAX_LAB_ROWS, SCHEMA
 
 # --- form state ----------------------------------------------------------------------------
 
@@ -100,17 +95,12 @@ def _put(doc: dict[str, Any], name: str, value: Any) -> None:
 
 
 LAB_PARTS = ("test", "loinc", "value", "unit", "reference_low", "reference_high", "date")
-LAB_KEY = re.compile(r"^history\.labs\[(\d{1,3})\]\.(" + "|".join(LAB_PARTS) + ")$")
+LAB_KEY = re.compile(r"^history\.labs\[([0-9]{1,3})\]\.(" + "|".join(LAB_PARTS) + ")$")
 
 
 def _number(raw: str, kind: str) -> float | int | None:
-    text = raw.strip()
-    if kind == "int":
-        return int(text) if INTEGER.match(text) else None
-    if not DECIMAL.match(text):
-        return None
-    value = float(text)
-    return value if math.isfinite(value) else None
+    value = input_limits.form_number(raw)
+    return None if kind == "int" and not isinstance(value, int) else value
 
 
 NUMBER_MESSAGE = {"int": "must be a whole number", "float": "must be a number"}
@@ -145,8 +135,8 @@ def intake_from_post(post: QueryDict) -> tuple[dict[str, Any], IntakeForm, list[
             coded: list[Any] = []
             for item in kept:
                 try:
-                    coded.append(json.loads(item))
-                except ValueError:
+                    coded.append(input_limits.load_json(item, name))
+                except ClinicError:
                     form.errors.append((name, "a coded entry could not be read: remove it"))
             _put(doc, name, coded + lines)
         else:

@@ -10,8 +10,6 @@ from typing import Any
 SCHEMA = "crampcare.intake/1"
 MAX_LAB_ROWS = 30
 BLANK_LAB_ROWS = 2
-INTEGER = re.compile(r"^[+-]?\d{1,6}$")
-DECIMAL = re.compile(r"^[+-]?(\d{1,9}(\.\d*)?|\.\d+)$")
 
 
 def field_id(name: str) -> str:

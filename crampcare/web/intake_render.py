@@ -3,10 +3,11 @@ errors, and the laboratory rows."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from crampcare.clinic import input_limits
+from crampcare.clinic.errors import ClinicError
 from crampcare.kb.loader import KnowledgeBase
 from crampcare.web.forms import LAB_PARTS, LAB_PATH, IntakeForm, by_field
 from crampcare.web.intake_fields import (
@@ -96,8 +97,8 @@ def _label(name: str) -> str:
 
 def _coded_item(raw: str) -> dict[str, str]:
     try:
-        item = json.loads(raw)
-    except ValueError:
+        item = input_limits.load_json(raw, "coded entry")
+    except ClinicError:
         item = {}
     if not isinstance(item, dict):
         item = {}

@@ -13,7 +13,7 @@ from django.http import QueryDict
 
 MAX_ADDED_ROWS = 30
 
-ADDED_KEY = re.compile(r"^added\[(\d{1,3})\]\.(code|side|region|reason)$")
+ADDED_KEY = re.compile(r"^added\[([0-9]{1,3})\]\.(code|side|region|reason)$")
 ADDED_PARTS = ("code", "side", "region", "reason")
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from crampcare.clinic import input_limits
 from crampcare.web.intake_fields import field_id
 
 POINT_PARTS = ("code", "side", "region", "depth_mm", "stimulation", "reason")
@@ -62,23 +63,17 @@ NOTE_PARTS = {
     "assessment": "Assessment",
     "plan": "Plan",
 }
-ROW = re.compile(r"^(points|measures\.range_of_motion)\[(\d{1,3})\]\.")
+ROW = re.compile(r"^(points|measures\.range_of_motion)\[([0-9]{1,3})\]\.")
 
 
 def number(text: str) -> Any:
-    """``"25"`` -> 25, ``"1.5"`` -> 1.5, ``""`` -> None, anything else as typed."""
+    """``"25"`` -> 25, ``"1.5"`` -> 1.5, ``""`` -> None, anything else as typed (so that the
+    use case names the field): only plain ASCII decimals within ``input_limits`` are numbers."""
     text = text.strip()
     if not text:
         return None
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        value = float(text)
-    except ValueError:
-        return text
-    return value if value == value and value not in {float("inf"), float("-inf")} else text
+    value = input_limits.form_number(text)
+    return text if value is None else value
 
 
 def _rows(post: Mapping[str, Any], prefix: str) -> list[int]:

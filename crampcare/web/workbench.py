@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from crampcare import services
-from crampcare.clinic import assessments, patients, plans
+from crampcare.clinic import assessments, input_limits, patients, plans
 from crampcare.clinic.access import Can, may
 from crampcare.clinic.errors import ClinicError, Invalid
 from crampcare.clinic.intake_check import check_intake
@@ -29,6 +29,7 @@ from crampcare.reports.bodychart import body_chart_svg
 from crampcare.web import danger, forms, intake_fields, intake_render, plan_form
 
 PAGE_SIZE = 25
+MAX_PAGE = 100_000
 PATIENT_FIELDS = (
     "given_name",
     "family_name",
@@ -85,9 +86,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     raw_page = request.GET.get("page", "1")
     errors: list[tuple[str, str]] = []
-    number = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 100000 else 0
-    if number == 0:
-        errors.append(("page", "must be a whole number from 1"))
+    try:
+        number = input_limits.whole_number(raw_page, "page", low=1, high=MAX_PAGE)
+    except Invalid as exc:
+        errors += exc.errors
         number = 1
     result: dict[str, Any] = {"count": 0, "items": []}
     try:
