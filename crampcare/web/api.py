@@ -6,7 +6,6 @@ the CLI call) and returns what it returns. Errors all have the shape in ``web.er
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -17,8 +16,8 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from crampcare import services
-from crampcare.clinic import accounts, assessments, patients, plans
-from crampcare.clinic.errors import ClinicError, Invalid, Throttled, Unreadable, from_pydantic
+from crampcare.clinic import accounts, assessments, input_limits, patients, plans
+from crampcare.clinic.errors import ClinicError, Invalid, Throttled, from_pydantic
 from crampcare.clinic.schemas import (
     AssessmentIn,
     AssessmentOut,
@@ -35,7 +34,6 @@ from crampcare.clinic.schemas import (
     TokenOut,
     UserIn,
     UserOut,
-    check_text,
 )
 from crampcare.web.api_course import router as course_router
 from crampcare.web.api_diary import router as diary_router
@@ -56,21 +54,13 @@ Decision support for licensed practitioners, not a diagnosis.
 
 
 class StrictJSON(Parser):
-    """JSON bodies only; NaN and Infinity refused; strings checked for NUL and bad Unicode."""
+    """JSON bodies only, within the bounds of ``clinic.input_limits``: NaN, Infinity and 1e309
+    refused, whole numbers bounded, nesting limited, strings checked for NUL and bad Unicode."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        def no_constant(name: str) -> Any:
-            raise Unreadable(f"{name} is not valid JSON", "(body)")
-
-        try:
-            data = json.loads(request.body or b"null", parse_constant=no_constant)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise Unreadable(f"not valid JSON ({exc})", "(body)") from None
+        data = input_limits.load_json(request.body or b"null", "(body)")
         if not isinstance(data, dict):
             raise Invalid([("(body)", "must be a JSON object")])
-        problems = check_text(data)
-        if problems:
-            raise Invalid(problems)
         return data
 
 
