@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from crampcare.clinic import input_limits
+from crampcare.clinic.errors import ClinicError
 from crampcare.core.assess import assess
 from crampcare.core.billing import Unbillable, bill
 from crampcare.core.contract import Assessment
@@ -203,14 +204,24 @@ def contract_schema(name: str, kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def read_document(text: str, name: str = "intake") -> Any:
-    """Parse a JSON or YAML document. Raises ``UnreadableDocument`` naming the problem."""
+    """Parse a JSON or YAML document within the bounds of ``clinic.input_limits`` (finite and
+    bounded numbers, limited nesting, no NUL). Raises ``UnreadableDocument`` naming the problem."""
     try:
         if name.endswith(".json") or text.lstrip().startswith("{"):
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+            return input_limits.load_json(text, name)
+        data = yaml.safe_load(text)
+    except ClinicError as exc:
+        raise UnreadableDocument(f"{name}: {exc}") from None
+    except RecursionError:
+        raise UnreadableDocument(f"{name}: nests too deeply to read") from None
+    except yaml.YAMLError as exc:
         detail = str(exc).replace("\n", " ")
         raise UnreadableDocument(f"{name}: not valid JSON or YAML ({detail})") from None
+    problems = input_limits.document_problems(data)
+    if problems:
+        listed = "; ".join(f"{path}: {message}" for path, message in problems[:10])
+        raise UnreadableDocument(f"{name}: {listed}")
+    return data
 
 
 def assess_document(raw: Any, kb: KnowledgeBase, today: dt.date) -> Assessment:

@@ -8,11 +8,14 @@ and nothing changed (the audit log and the records are as before).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from django.test import Client
 
+from crampcare.cli import main
 from crampcare.clinic import input_limits
 from crampcare.clinic.errors import Invalid, Unreadable
 from crampcare.clinic.input_limits import MAX_DEPTH, MAX_SAFE_INTEGER
@@ -181,3 +184,34 @@ def test_a_deeply_nested_coded_entry_in_the_intake_form_is_refused(world: World)
     assert response.status_code == 422
     assert b"a coded entry could not be read" in response.content
     assert _changes(world) == before
+
+
+# --- the CLI's documents (crampcare assess) --------------------------------------------------
+
+
+def _lab_yaml(value: str) -> str:
+    return yaml.safe_dump(make_intake()) + (
+        "labs_extra: [{test: potassium, reference_high: " + value + "}]\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        ("lab.yaml", _lab_yaml(".inf"), "labs_extra[0].reference_high: must be a finite number"),
+        ("lab.yaml", _lab_yaml("1.0e+309"), "must be a finite number"),
+        ("lab.json", '{"labs": [{"reference_high": 1e309}]}', "must be a finite number"),
+        ("deep.yaml", DEEP, "nests too deeply to read"),
+        ("deep.json", '{"a": ' + DEEP + "}", "nests deeper than"),
+        ("nested.yaml", "a: " + "[" * 40 + "]" * 40, "a" + "[0]" * 30),
+    ],
+    ids=["yaml .inf", "yaml 1e309", "json 1e309", "yaml deep", "json deep", "yaml 40 levels"],
+)
+def test_a_document_for_crampcare_assess_out_of_bounds_is_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, text: str, said: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    code = main(["assess", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("crampcare: ") and said in err
