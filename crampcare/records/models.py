@@ -96,12 +96,24 @@ class Patient(Tracked):
     consent_treatment_at = models.DateTimeField(null=True, blank=True)
     consent_data_processing = models.BooleanField(default=False)
     consent_data_processing_at = models.DateTimeField(null=True, blank=True)
+    # the identity of the patient's FHIR record ("system|value" of its first identifier, else
+    # "Patient/<id>"): importing the record again updates this patient (crampcare/fhir)
+    fhir_identity = models.CharField(max_length=300, blank=True, default="")
+    # deceased patients are kept for the record and offered no treatment
+    deceased = models.BooleanField(default=False)
+    deceased_on = models.DateField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["clinic", "family_name", "given_name"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(sex__in=[s.value for s in Sex]), name="patient_sex_known"
+            ),
+            # one patient per FHIR record in a clinic, also under parallel imports
+            models.UniqueConstraint(
+                fields=["clinic", "fhir_identity"],
+                condition=~Q(fhir_identity=""),
+                name="patient_fhir_identity_unique",
             ),
         ]
 
@@ -348,3 +360,4 @@ from crampcare.records.diary_models import (  # noqa: E402, F401
     DiarySource,
 )
 from crampcare.records.review_models import ReviewChoice, ReviewDecision  # noqa: E402, F401
+from crampcare.records.fhir_models import FhirImport  # noqa: E402, F401
