@@ -29,12 +29,31 @@ class CommandError(Exception):
 def add_commands(sub: Any) -> None:
     """Add the commands to the CLI's subparsers; each handler reports its own errors."""
     serve = sub.add_parser(
-        "serve", help="run the clinic's web workbench and JSON API (waitress; migrates first)"
+        "serve",
+        help="run the clinic's web workbench and JSON API (gunicorn, a process per core; "
+        "migrates first)",
     )
     serve.add_argument("--demo", action="store_true", help="also create the demo clinic")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
-    serve.add_argument("--threads", type=int, default=8, help="worker threads (8)")
+    serve.add_argument(
+        "--host", help="address to listen on (127.0.0.1; with --tls 0.0.0.0, every address)"
+    )
+    serve.add_argument("--port", type=int, help="port to listen on (8000; with --tls 8443)")
+    serve.add_argument("--bind", metavar="HOST:PORT", help="both at once, e.g. 0.0.0.0:8443")
+    serve.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    serve.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
+    serve.add_argument(
+        "--tls",
+        action="store_true",
+        help="HTTPS with the clinic's own CA and certificate, made in the data directory "
+        "(docs/clinic-network.md)",
+    )
+    serve.add_argument(
+        "--tls-name",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another DNS name or address the certificate must cover (repeatable)",
+    )
     serve.set_defaults(func=_guarded(cmd_serve))
 
     demo = sub.add_parser("demo", help="create the demo clinic, patients and assessments")
@@ -189,15 +208,51 @@ def _demo() -> None:
 # --- commands ------------------------------------------------------------------------------
 
 
+def _listen_address(args: argparse.Namespace) -> tuple[str, int]:
+    host, port = args.host, args.port
+    if args.bind:
+        bound_host, sep, bound_port = args.bind.rpartition(":")
+        if not sep or not bound_port.isdigit():
+            raise CommandError(f"--bind {args.bind!r}: use HOST:PORT, e.g. 0.0.0.0:8443")
+        host, port = bound_host or "0.0.0.0", int(bound_port)
+    host = (host or ("0.0.0.0" if args.tls else "127.0.0.1")).strip("[]")
+    port = port if port is not None else (8443 if args.tls else 8000)
+    if not 1 <= port <= 65535:
+        raise CommandError(f"--port {port}: use 1 to 65535")
+    return host, port
+
+
+def _check_free(host: str, port: int) -> None:
+    """Fail at once with a message when the address is taken (gunicorn would retry, then exit)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}", EXIT_FAILED) from None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    if not 1 <= args.port <= 65535:
-        raise CommandError(f"--port {args.port}: use 1 to 65535")
+    from crampcare.web import server
+
+    host, port = _listen_address(args)
+    workers = args.workers if args.workers is not None else server.default_workers()
+    if not 1 <= workers <= 64:
+        raise CommandError(f"--workers {workers}: use 1 to 64")
     if not 1 <= args.threads <= 64:
         raise CommandError(f"--threads {args.threads}: use 1 to 64")
-    host = args.host.strip("[]")
-    if host not in LOOPBACK and host not in {"0.0.0.0", "::"}:
+    names: list[str] = []
+    if args.tls or host not in LOOPBACK:
+        from crampcare.web import tls
+
+        names = tls.machine_names(host, tuple(args.tls_name))
         hosts = os.environ.get("CRAMPCARE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
-        os.environ["CRAMPCARE_ALLOWED_HOSTS"] = f"{hosts},{host}"
+        shown_names = [f"[{n}]" if ":" in n else n for n in names]
+        os.environ["CRAMPCARE_ALLOWED_HOSTS"] = ",".join([hosts, *shown_names])
+    _check_free(host, port)
     directory = _prepare()
     print(f"crampcare: data directory {directory}", flush=True)
     print(f"crampcare: {_describe_database()}", flush=True)
@@ -206,38 +261,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _demo()
     _first_admin(sys.stdin.isatty())
 
-    import waitress
     from django.conf import settings
 
-    from crampcare.web.wsgi import application
-
-    if settings.SESSION_COOKIE_SECURE and host not in LOOPBACK:
+    shown = f"[{host}]" if ":" in host else host
+    scheme = "https" if args.tls else "http"
+    url = f"{scheme}://{shown}:{port}/"
+    certfile = keyfile = None
+    if args.tls:
+        files = tls.ensure(directory, names)
+        certfile, keyfile = files.cert, files.key
+        print(tls.instructions(files, f"https://{tls.tablet_address(names)}:{port}/"), flush=True)
+    elif settings.SESSION_COOKIE_SECURE and host not in LOOPBACK:
         print(
             "crampcare: cookies are Secure: browsers send them only over HTTPS (or to "
-            "localhost); put a TLS proxy in front, or set CRAMPCARE_SECURE_COOKIES=false on a "
-            "trusted network",
+            "localhost), so tablets cannot sign in over plain http://; use 'crampcare serve "
+            "--tls' or a TLS proxy (docs/clinic-network.md)",
             file=sys.stderr,
         )
-    try:
-        server = waitress.create_server(
-            application,
-            host=host,
-            port=args.port,
-            threads=args.threads,
-            ident="crampcare",
-            clear_untrusted_proxy_headers=True,
+
+    def ready() -> None:
+        print(
+            f"crampcare: serving on {url} ({workers} worker process(es) x {args.threads} "
+            "threads; Ctrl-C to stop)",
+            flush=True,
         )
-    except OSError as exc:
-        message = f"cannot listen on {host}:{args.port}: {exc.strerror}"
-        raise CommandError(message, EXIT_FAILED) from None
-    shown = f"[{host}]" if ":" in host else host
-    print(f"crampcare: serving on http://{shown}:{args.port}/ (Ctrl-C to stop)", flush=True)
+
+    options = server.Options(host, port, workers, args.threads, certfile, keyfile, ready)
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+        server.run(options)
+    except OSError as exc:
+        raise CommandError(f"cannot serve on {host}:{port}: {exc.strerror}", EXIT_FAILED) from None
     return EXIT_OK
 
 

@@ -66,6 +66,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    from crampcare.web.transport import PLAIN_HTTP_PROBLEM, insecure_lan
+
+    if insecure_lan(request):  # the Secure CSRF cookie was never kept: say why, not "CSRF"
+        return _page(request, 403, PLAIN_HTTP_PROBLEM)
     return _page(
         request, 403, "the form had expired or came from elsewhere (CSRF check failed): reload it"
     )
