@@ -18,6 +18,7 @@ Run:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import random
@@ -87,6 +88,7 @@ def build(sessions_wanted: int, rng: random.Random) -> Any:
     from crampcare import services
     from crampcare.clinic import plans as plan_rules
     from crampcare.core.assess import assess
+    from crampcare.core.practice import plan_facts
     from crampcare.records.models import (
         Assessment,
         Booking,
@@ -145,10 +147,14 @@ def build(sessions_wanted: int, rng: random.Random) -> Any:
             needling_allowed=True,
             result=result,
         )
-        plan = TreatmentPlan(patient=p, assessment=a)
         dropped = rng.random() < 0.3  # another protocol: one point left out
-        for n, point in enumerate(ids):
-            gone = dropped and n == len(ids) - 1
+        decided = [
+            (point, "removed" if dropped and n == len(ids) - 1 else "accepted")
+            for n, point in enumerate(ids)
+        ]
+        facts = plan_facts(result, doc, decided)  # as clinic.plans.create_plan stores them
+        plan = TreatmentPlan(patient=p, assessment=a, **dataclasses.asdict(facts))
+        for n, (point, decision) in enumerate(decided):
             points.append(
                 PlanPoint(
                     plan=plan,
@@ -156,8 +162,8 @@ def build(sessions_wanted: int, rng: random.Random) -> Any:
                     point=point,
                     code=point.split("@")[0],
                     side="both",
-                    decision="removed" if gone else "accepted",
-                    reason="fewer needles" if gone else "",
+                    decision=decision,
+                    reason="fewer needles" if decision == "removed" else "",
                 )
             )
         people.append(p)

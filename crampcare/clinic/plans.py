@@ -7,6 +7,7 @@ feedback (one card per suggested point: ``accepted``, or ``overridden`` with the
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +16,9 @@ from crampcare.clinic._common import stamp
 from crampcare.clinic.access import Can, record_for, records_of_patient, require
 from crampcare.clinic.assessments import assessment_for
 from crampcare.clinic.errors import Conflict, Invalid
+from crampcare.clinic.living import refuse_if_deceased
 from crampcare.clinic.schemas import PlanIn, parse
+from crampcare.core.practice import plan_facts
 from crampcare.kb.loader import KnowledgeBase
 from crampcare.records import audit
 from crampcare.records.models import Assessment, Decision, PlanPoint, TreatmentPlan
@@ -190,6 +193,7 @@ def create_plan(actor: Any, assessment_id: object, data: Any, kb: KnowledgeBase)
     with transaction.atomic():
         assessment = assessment_for(actor, assessment_id)
         patient = assessment.intake.patient
+        refuse_if_deceased(patient, "assessment_id")
         if not patient.consent_treatment:
             raise Conflict(
                 "the patient has not consented to treatment: record their consent "
@@ -202,7 +206,12 @@ def create_plan(actor: Any, assessment_id: object, data: Any, kb: KnowledgeBase)
                 "assessment_id",
             )
         rows = _decide(body, assessment, kb)
-        plan = TreatmentPlan(patient=patient, assessment=assessment, note=body.note)
+        facts = plan_facts(
+            assessment.result, assessment.intake.document, [(r.point, r.decision) for r in rows]
+        )
+        plan = TreatmentPlan(
+            patient=patient, assessment=assessment, note=body.note, **asdict(facts)
+        )
         plan.stamp(actor, created=True)
         plan.save(force_insert=True)
         for row in rows:

@@ -7,9 +7,13 @@ The figures name no patient; a role that also sees clinical records (a practitio
 them, the patients in an active course without a diary entry in the last 14 days, to follow up.
 
 How it stays fast at 100,000 sessions: counts, last dates and the course's numbers come from
-aggregate queries (one row per patient's course, not per session); JSON values are read by key
-in SQL; the per-patient outcomes (``core.outcomes``) are computed only for the patients who keep
-a diary, from the diary days they read, fetched by date window (``_window_groups``).
+aggregate queries (one row per patient's course, not per session); the presentation, protocol,
+course maximum and intake frequency are columns of the plan, stored when it is made (no
+document is read); a diary keeper's responder status comes from two sums per patient that the
+database makes (days logged and cramps in the baseline and current windows, ``_counts``), to
+which ``core.practice.window_responders`` applies ``core.outcomes``' own rules. Nothing is
+kept in step with the diary or the sessions: the figures are counted afresh on each view, so a
+diary correction or a new session shows at once.
 
 Rules (product decisions, docs/design.md):
 - a course's responder status is read at its end: today while it is active, else the day of
@@ -33,42 +37,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import (
-    Aggregate,
-    CharField,
-    Count,
-    Exists,
-    F,
-    Max,
-    Min,
-    OuterRef,
-    Q,
-    QuerySet,
-    TextField,
-)
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from crampcare.clinic.access import Can, may, require
 from crampcare.core.course import DONE_STATUSES
-from crampcare.core.outcomes import DiaryDay
 from crampcare.core.practice import (
     CSV_HEADER,
+    Counts,
     PatientSummary,
+    Window,
     csv_rows,
     diary_windows,
     practice_metrics,
-    presentation_key,
-    protocol_key,
-    responders,
+    window_responders,
 )
 from crampcare.records import audit
 from crampcare.records.models import (
     Booking,
     BookingStatus,
-    Decision,
     DiaryEntry,
-    PlanPoint,
     SessionAdverseEvent,
     TreatmentPlan,
     TreatmentSession,
@@ -78,7 +66,6 @@ ACTIVE_DAYS = 28
 DIARY_DAYS = 14
 WINDOWS = 300  # date windows a diary query (SQLite parses at most 1000 ORs deep)
 PATIENTS = 2000  # patient ids a diary query
-PROTOCOL_DECISIONS = (Decision.ACCEPTED, Decision.ADDED)
 
 
 @dataclass
@@ -88,13 +75,13 @@ class _Course:
     first: dt.date
     last: dt.date
     maximum: int | None
-    conditions: list[str]
+    presentation: str
+    protocol: str
     episodes_per_week: float | None
     booked_ahead: bool
     diary_recent: bool
     has_diary: bool
     name: str
-    points: list[str]
 
     def complete(self) -> bool:
         return self.maximum is not None and self.done >= self.maximum
@@ -122,24 +109,12 @@ def _current_plans(clinic_id: int) -> QuerySet[TreatmentPlan]:
     return TreatmentPlan.objects.filter(~Exists(newer), Exists(done), patient__clinic_id=clinic_id)
 
 
-class _Joined(Aggregate):
-    """The group's values joined with commas: GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL
-    (the order does not matter: ``protocol_key`` sorts)."""
-
-    function = "GROUP_CONCAT"
-    template = "%(function)s(%(expressions)s, ',')"
-    output_field = TextField()
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, function="STRING_AGG", **extra)
-
-
 def _courses(clinic_id: int, today: dt.date, now: dt.datetime) -> list[_Course]:
     """One row per patient's course with a done session, from a few plain queries: the
-    courses with their JSON values read by key in SQL; the sessions grouped by plan; the points
-    joined by plan; the patients with a diary, a recent entry, a booking ahead. (One query with
-    a correlated subquery for each figure was as fast on SQLite, but its estimated cost made
-    PostgreSQL compile it with JIT: most of a second, each time.)"""
+    courses with the facts stored on their plan (``core.practice.PlanFacts``: no document is
+    read); the sessions grouped by plan; the patients with a diary, a recent entry, a booking
+    ahead. (One query with a correlated subquery for each figure was as fast on SQLite, but
+    its estimated cost made PostgreSQL compile it with JIT: most of a second, each time.)"""
     plans = _current_plans(clinic_id)
     counted = {
         plan: (done, first, last)
@@ -153,13 +128,6 @@ def _courses(clinic_id: int, today: dt.date, now: dt.datetime) -> list[_Course]:
         )
         .values_list("plan_id", "done", "first", "last")
     }
-    points = dict(
-        PlanPoint.objects.filter(plan__in=plans, decision__in=PROTOCOL_DECISIONS)
-        .order_by()
-        .values("plan_id")
-        .annotate(joined=_Joined("point"))
-        .values_list("plan_id", "joined")
-    )
     patients = DiaryEntry.objects.filter(patient__clinic_id=clinic_id).order_by()
     keeping = set(patients.values_list("patient_id", flat=True).distinct())
     since = today - dt.timedelta(days=DIARY_DAYS - 1)
@@ -181,12 +149,13 @@ def _courses(clinic_id: int, today: dt.date, now: dt.datetime) -> list[_Course]:
         "patient_id",
         "patient__given_name",
         "patient__family_name",
-        F("assessment__result__course__sessions__max"),
-        F("assessment__result__conditions"),
-        F("assessment__intake__document__complaint__episodes_per_week"),
+        "sessions_max",
+        "presentation",
+        "protocol",
+        "intake_episodes_per_week",
     )
     out = []
-    for plan, patient, given, family, maximum, conditions, episodes in rows:
+    for plan, patient, given, family, maximum, presentation, protocol, episodes in rows:
         done, first, last = counted[plan]
         out.append(
             _Course(
@@ -194,42 +163,29 @@ def _courses(clinic_id: int, today: dt.date, now: dt.datetime) -> list[_Course]:
                 done=done,
                 first=first,
                 last=last,
-                maximum=_int(maximum),
-                conditions=[c["id"] for c in conditions or [] if isinstance(c, dict)],
-                episodes_per_week=_number(episodes),
+                maximum=maximum,
+                presentation=presentation,
+                protocol=protocol,
+                episodes_per_week=episodes,
                 booked_ahead=patient in ahead,
                 diary_recent=patient in recent,
                 has_diary=patient in keeping,
                 name=f"{given} {family}",
-                points=points[plan].split(",") if points.get(plan) else [],
             )
         )
     return out
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _window_groups(
-    courses: Sequence[_Course], today: dt.date
-) -> list[list[tuple[tuple[dt.date, dt.date], list[Any]]]]:
-    """The diary windows to read (``diary_windows``), each with the patients who share it (the
+def _window_groups(windows: dict[Any, Window]) -> list[list[tuple[Window, list[Any]]]]:
+    """The windows to count (one per patient), each with the patients who share it (the
     courses in progress share their current window; those started the same day, their
     baseline), cut into groups of at most ``WINDOWS`` windows and ``PATIENTS`` patient ids: one
-    query a group."""
-    shared: dict[tuple[dt.date, dt.date], list[Any]] = {}
-    for c in courses:
-        for window in diary_windows(c.first, c.end(today)):
-            if window[0] <= window[1]:
-                shared.setdefault(window, []).append(c.patient_id)
-    groups: list[list[tuple[tuple[dt.date, dt.date], list[Any]]]] = [[]]
+    query a group. Empty windows (first day after last) are left out."""
+    shared: dict[Window, list[Any]] = {}
+    for patient, window in windows.items():
+        if window[0] <= window[1]:
+            shared.setdefault(window, []).append(patient)
+    groups: list[list[tuple[Window, list[Any]]]] = [[]]
     size = 0
     for window, ids in sorted(shared.items()):
         for start in range(0, len(ids), PATIENTS):
@@ -242,32 +198,40 @@ def _window_groups(
     return [g for g in groups if g]
 
 
-def _responders(courses: Sequence[_Course], today: dt.date) -> dict[Any, tuple[Any, Any]]:
-    """(responder_25, responder_50) of each patient who keeps a diary (``core.practice.
-    responders``), reading only the diary days of each course's baseline and current windows.
-    Patient ids are read as text, not made into a UUID object for each diary row."""
-    keeping = [c for c in courses if c.has_diary]
-    days: dict[str, list[DiaryDay]] = {}
-    for group in _window_groups(keeping, today):
-        windows = Q()
+def _counts(windows: dict[Any, Window]) -> dict[Any, Counts]:
+    """The diary days logged and their cramps in each patient's window, summed by the
+    database (``GROUP BY`` patient: one row a patient, not one a diary day)."""
+    out: dict[Any, Counts] = {}
+    for group in _window_groups(windows):
+        where = Q()
         for (low, high), ids in group:
-            windows |= Q(patient_id__in=ids, date__gte=low, date__lte=high)
-        for patient, *day in (
-            DiaryEntry.objects.filter(windows)
+            where |= Q(patient_id__in=ids, date__gte=low, date__lte=high)
+        rows = (
+            DiaryEntry.objects.filter(where)
             .order_by()
-            .values_list(
-                Cast("patient_id", CharField()),
-                "date",
-                "cramps",
-                "worst_severity",
-                "typical_duration_minutes",
-                "sleep_disturbance",
-            )
-        ):
-            days.setdefault(patient.replace("-", ""), []).append(DiaryDay(*day))
+            .values("patient_id")
+            .annotate(days=Count("pk"), cramps=Sum("cramps"))
+            .values_list("patient_id", "days", "cramps")
+        )
+        out.update((patient, Counts(days, cramps)) for patient, days, cramps in rows)
+    return out
+
+
+def _responders(courses: Sequence[_Course], today: dt.date) -> dict[Any, tuple[Any, Any]]:
+    """(responder_25, responder_50) of each patient who keeps a diary: the days and cramps
+    of each course's baseline and current ``diary_windows`` counted in SQL (a query for the
+    baselines, one for the current windows, more only past ``WINDOWS`` or ``PATIENTS``), then
+    ``core.practice.window_responders``, which applies ``core.outcomes``' rules to them."""
+    keeping = [c for c in courses if c.has_diary]
+    windows = {c.patient_id: diary_windows(c.first, c.end(today)) for c in keeping}
+    baseline = _counts({p: w[0] for p, w in windows.items()})
+    current = _counts({p: w[1] for p, w in windows.items()})
+    none = Counts()
     return {
-        c.patient_id: responders(
-            days.get(c.patient_id.hex, []), c.first, c.episodes_per_week, c.end(today)
+        c.patient_id: window_responders(
+            baseline.get(c.patient_id, none),
+            current.get(c.patient_id, none),
+            c.episodes_per_week,
         )
         for c in keeping
     }
@@ -287,8 +251,8 @@ def _report(actor: Any) -> dict[str, Any]:
     responders = _responders(courses, today)
     summaries = [
         PatientSummary(
-            presentation=presentation_key(c.conditions),
-            protocol=protocol_key(c.points),
+            presentation=c.presentation,
+            protocol=c.protocol,
             sessions_done=c.done,
             complete=c.complete(),
             active=c.active(today),

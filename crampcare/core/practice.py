@@ -1,7 +1,8 @@
 """The practice view: aggregate outcome and safety figures of a clinic, from one summary per
-patient. Pure: the summaries are built by ``crampcare.clinic.practice`` (which reads the
-records and calls ``core.outcomes`` for the patients with a diary); nothing here reads a clock or
-a database.
+patient. Pure: the summaries are built by ``crampcare.clinic.practice`` from the plans' stored
+``PlanFacts`` and, for the patients with a diary, the days and cramps the database counts in
+each course's ``diary_windows`` (``window_responders`` applies ``core.outcomes``' own rules to
+them); nothing here reads a clock or a database.
 
 Units and groups (product rules, docs/design.md Decisions):
 - one summary per patient: the patient's course (the newest plan, decision 24) when at least one
@@ -27,9 +28,11 @@ from typing import Any, Final, TypedDict
 from crampcare.core.outcomes import (
     BASELINE_WEEKS,
     CURRENT_DAYS,
+    CURRENT_MIN_DAYS,
     DiaryDay,
-    SessionPoint,
-    outcomes,
+    baseline_rate,
+    responder_status,
+    window_rate,
 )
 
 # Decision (docs/design.md): below this many, a rate or median is shown with "n is small".
@@ -37,6 +40,7 @@ SMALL_N: Final = 10
 NO_PRESENTATION: Final = "no presentation recognised"
 NO_POINTS: Final = "no points"
 SMALL_NOTE: Final = f"n is small (fewer than {SMALL_N}): read with care"
+PROTOCOL_DECISIONS: Final = ("accepted", "added")  # a plan's points that make its protocol
 
 
 @dataclass(frozen=True)
@@ -107,21 +111,85 @@ def diary_windows(first_session: dt.date, end: dt.date) -> tuple[Window, Window]
     return baseline, current
 
 
+@dataclass(frozen=True)
+class Counts:
+    """A diary window as the responder rules read it: the days logged in it and their cramps."""
+
+    days: int = 0
+    cramps: int = 0
+
+
+def window_responders(
+    baseline: Counts, current: Counts, intake_episodes_per_week: float | None
+) -> tuple[bool | None, bool | None]:
+    """``core.outcomes``' (responder_25, responder_50) from the counts of a course's two
+    ``diary_windows`` (which the database sums), by the rules of ``core.outcomes`` itself
+    (``baseline_rate``, ``window_rate``, ``responder_status``)."""
+    if intake_episodes_per_week is not None and intake_episodes_per_week < 0:
+        raise ValueError("intake episodes_per_week must be 0 or more")
+    base = baseline_rate(baseline.cramps, baseline.days, intake_episodes_per_week)
+    now = window_rate(current.cramps, current.days, CURRENT_MIN_DAYS)
+    return responder_status(now, base)
+
+
 def responders(
     diary: Sequence[DiaryDay],
     first_session: dt.date,
     intake_episodes_per_week: float | None,
     end: dt.date,
 ) -> tuple[bool | None, bool | None]:
-    """``core.outcomes``' (responder_25, responder_50) of a course evaluated at ``end``, read
-    from only the diary days its rules look at: the baseline window before the first session
-    and the current window up to ``end``. The same answer as ``outcomes`` on the whole diary
-    and every session (a property test holds it to that), without counting every week of a
-    long diary, so that a practice of thousands of diaries stays fast."""
-    (b0, b1), (c0, c1) = diary_windows(first_session, end)
-    days = [d for d in diary if b0 <= d.date <= b1 or c0 <= d.date <= c1]
-    result = outcomes(days, [SessionPoint(first_session)], intake_episodes_per_week, end)
-    return result["responder_25"], result["responder_50"]
+    """``core.outcomes``' (responder_25, responder_50) of a course evaluated at ``end``: the
+    diary's days (one per date) counted in the baseline and current windows, then
+    ``window_responders``. The same answer as ``outcomes`` on the whole diary and every
+    session (a property test holds it to that)."""
+    cramps = {d.date: d.cramps for d in diary}
+    baseline, current = (
+        Counts(len(logged), sum(logged))
+        for logged in (
+            [n for day, n in cramps.items() if low <= day <= high]
+            for low, high in diary_windows(first_session, end)
+        )
+    )
+    return window_responders(baseline, current, intake_episodes_per_week)
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What the practice view groups and counts a plan by, stored with the plan when it is made
+    (``clinic.plans``) so that the view reads columns, not documents."""
+
+    presentation: str  # presentation_key of the assessment's recognised conditions
+    protocol: str  # protocol_key of the plan's accepted and added points
+    sessions_max: int | None  # the assessment's course maximum (result.course.sessions.max)
+    intake_episodes_per_week: float | None  # the intake's complaint.episodes_per_week
+
+
+def plan_facts(
+    result: Mapping[str, Any],
+    intake: Mapping[str, Any],
+    points: Iterable[tuple[str, str]],
+) -> PlanFacts:
+    """The ``PlanFacts`` of a plan from its assessment's result, its intake's document and its
+    points as (point id, decision). Values of the wrong type are None, not guessed."""
+    conditions = result.get("conditions") or []
+    course = result.get("course") or {}
+    sessions = course.get("sessions") if isinstance(course, Mapping) else None
+    maximum: Any = sessions.get("max") if isinstance(sessions, Mapping) else None
+    complaint = intake.get("complaint") or {}
+    episodes: Any = complaint.get("episodes_per_week") if isinstance(complaint, Mapping) else None
+    return PlanFacts(
+        presentation=presentation_key(
+            c["id"] for c in conditions if isinstance(c, Mapping) and isinstance(c.get("id"), str)
+        ),
+        protocol=protocol_key(p for p, decision in points if decision in PROTOCOL_DECISIONS),
+        sessions_max=maximum if _is_number(maximum) and isinstance(maximum, int) else None,
+        intake_episodes_per_week=float(episodes) if _is_number(episodes) else None,
+    )
+
+
+def _is_number(value: Any) -> bool:
+    """A JSON number (a bool is not one)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def presentation_key(condition_ids: Iterable[str]) -> str:

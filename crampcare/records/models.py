@@ -154,12 +154,31 @@ class Assessment(Tracked):
 
 
 class TreatmentPlan(Tracked):
-    """The prescription the practitioner accepted from an assessment (CDS Hooks feedback)."""
+    """The prescription the practitioner accepted from an assessment (CDS Hooks feedback).
+
+    The practice view's facts of the plan (``core.practice.plan_facts``) are stored with it
+    when it is made, so the view groups and counts columns, not assessment documents."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plans")
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="plans")
     note = models.TextField(max_length=2000, blank=True, default="")
+    presentation = models.TextField(help_text="core.practice.presentation_key")
+    protocol = models.TextField(help_text="core.practice.protocol_key")
+    sessions_max = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="the assessment's course maximum"
+    )
+    intake_episodes_per_week = models.FloatField(
+        null=True, blank=True, help_text="the intake's complaint.episodes_per_week"
+    )
+
+    class Meta:
+        constraints = [
+            # the keys are never empty: a plan made without its facts is refused, not miscounted
+            models.CheckConstraint(
+                condition=~Q(presentation="") & ~Q(protocol=""), name="plan_practice_facts"
+            ),
+        ]
 
 
 class Decision(models.TextChoices):
