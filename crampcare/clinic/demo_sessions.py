@@ -1,7 +1,8 @@
 """The demo clinic's courses of treatment: four patients with everyday night cramps, each with a
 plan and sessions recorded through the session use cases.
 
-- Olivia Hartmann finished her course: every session of the plan's maximum, closed and signed.
+- Olivia Hartmann finished her course: every session of the plan's maximum, closed and signed,
+  and "continue" recorded at each of the plan's reviews (sessions 4 and 8) as it came due.
 - Peter Nakamura is in progress: three sessions signed, the next two booked.
 - Rosa Delgado fainted at her second session (a serious adverse event: her banner).
 - Samuel Okoye's first session carries an addendum (the needle lot corrected after signing).
@@ -19,7 +20,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from crampcare.clinic import course, plans, session_live, sessions
+from crampcare.clinic import course, outcomes, plans, session_live, sessions
 from crampcare.clinic.demo_people import _intake, _patient
 from crampcare.kb.loader import KnowledgeBase
 from crampcare.records.models import TreatmentSession, User
@@ -70,6 +71,11 @@ def add_courses(actor: User, assessments: dict[str, dict[str, Any]], kb: Knowled
     most = assessments[COMPLETED]["result"]["course"]["sessions"]["max"]
     for n in range(most):
         _session(actor, done, today - dt.timedelta(days=7 * (most - n)), kb, n)
+        review = outcomes.review(actor, done["patient_id"])
+        if review and review["due"]:  # the plan's review: she was improving
+            note = "fewer cramps at night; continue the course"
+            body = {"key": review["key"], "decision": "continue", "note": note}
+            outcomes.decide_review(actor, done["patient_id"], body)
 
     going = _plan(actor, assessments[IN_PROGRESS], kb)
     for n in range(3):

@@ -23,6 +23,7 @@ from crampcare.records.models import (
     Booking,
     Intake,
     Patient,
+    ReviewDecision,
     SessionAddendum,
     SessionAdverseEvent,
     SessionStatus,
@@ -144,7 +145,29 @@ def _clinical(
                 addendum_id=d.pk,
             )
         )
+    for r in ReviewDecision.objects.filter(patient=patient).select_related("created_by"):
+        items.append(
+            _item(
+                r.created_at,
+                "review_decision",
+                f"{_review_title(r.key)}: {r.decision}",
+                (r.created_by.get_username() if r.created_by else "")
+                + (f": {r.note}" if r.note else ""),
+                patient_id=pid,
+                plan_id=r.plan_id,
+                review_id=r.pk,
+            )
+        )
     return items
+
+
+def _review_title(key: str) -> str:
+    """'session:4' -> 'Review at session 4'; 'worsening:week:6' -> 'Review of the diary's
+    worsening (week 6)'."""
+    kind, _, rest = key.partition(":")
+    if kind == "session":
+        return f"Review at session {rest}"
+    return f"Review of the diary's worsening ({rest.replace(':', ' ')})"
 
 
 def timeline(actor: Any, patient_id: object) -> list[dict[str, Any]]:

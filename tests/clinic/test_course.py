@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from crampcare.clinic import course, timeline
+from crampcare.clinic import course, outcomes, timeline
 from crampcare.clinic.errors import Forbidden, NotFound
 from crampcare.records.models import AuditEntry, SessionAddendum, TreatmentSession
 from tests.clinic.course_world import adverse_event, make_plan, record_session, sign, slots
@@ -116,6 +116,21 @@ def test_the_timeline_shows_everything_newest_first(world: World) -> None:
     assert fainting["title"] == "Adverse event: fainting (severe, serious)"
     review = next(i for i in items if i["kind"] == "review")
     assert review["session_id"] == fourth.id
+
+
+def test_a_review_decision_is_on_the_timeline(world: World) -> None:
+    _history(world)  # four sessions: the plan's review at session 4 is due
+    body = {"key": "session:4", "decision": "continue", "note": "fewer cramps at night"}
+    made = outcomes.decide_review(world.alice, world.ellen["id"], body)
+    items = timeline.timeline(world.alice, world.ellen["id"])
+    decided = [i for i in items if i["kind"] == "review_decision"]
+    assert [(i["title"], i["detail"]) for i in decided] == [
+        ("Review at session 4: continue", "alice: fewer cramps at night")
+    ]
+    assert decided[0]["review_id"] == made["id"] and decided[0]["clinical"]
+    assert "review_decision" not in {
+        i["kind"] for i in timeline.timeline(world.fran, world.ellen["id"])
+    }
 
 
 def test_the_front_desk_timeline_has_no_clinical_content(world: World) -> None:

@@ -8,8 +8,14 @@ from typing import Any
 from icalendar import Calendar
 
 from crampcare import services
-from crampcare.clinic import course, demo, timeline
-from crampcare.records.models import Patient, SessionAddendum, TreatmentSession, User
+from crampcare.clinic import course, demo, outcomes, timeline
+from crampcare.records.models import (
+    Patient,
+    ReviewDecision,
+    SessionAddendum,
+    TreatmentSession,
+    User,
+)
 
 
 def test_the_demo_has_patients_with_courses(db: Any) -> None:
@@ -26,6 +32,16 @@ def test_the_demo_has_patients_with_courses(db: Any) -> None:
     assert set(
         TreatmentSession.objects.filter(patient_id=pid("Hartmann")).values_list("status", flat=True)
     ) == {"locked"}
+
+    # the finished course's reviews were decided as they came due; Peter's first is due now
+    decided = ReviewDecision.objects.filter(patient_id=pid("Hartmann"))
+    assert sorted(decided.values_list("key", "decision")) == [
+        ("session:4", "continue"),
+        ("session:8", "continue"),
+    ]
+    assert outcomes.review(mei, pid("Hartmann"))["due"] is False
+    due = outcomes.review(mei, pid("Nakamura"))
+    assert (due["due"], due["key"]) == (True, "session:4")
 
     going = course.course(desk, pid("Nakamura"))
     assert (going["course"]["done"], going["course"]["booked"]) == (3, 2)
