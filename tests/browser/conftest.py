@@ -2,6 +2,7 @@
 the workbench served by waitress on 127.0.0.1 from a subprocess with its own temporary SQLite
 database (``tests/browser/server.py``). Every request the browser makes is recorded, and a test
 fails if any of them left 127.0.0.1. Screenshots go to ``artifacts/screenshots/``.
+``demo_url`` serves the demo clinic instead (``server.py --demo``), for the course walkthrough.
 
 ``playwright install`` is never needed (nor run): the browser is the system's Chromium. Without
 it, or without the playwright package, the suite is skipped on a developer's machine and fails
@@ -57,9 +58,10 @@ def _unavailable(why: str) -> None:
     pytest.skip(why)
 
 
-@pytest.fixture(scope="session")
-def live_url() -> Iterator[str]:
-    """The workbench on 127.0.0.1 and a free port, with a fresh database of the test world."""
+@contextmanager
+def _serve(*args: str) -> Iterator[str]:
+    """``tests/browser/server.py`` with ``args`` on 127.0.0.1 and a free port, with a fresh
+    database; yields its URL."""
     why = _missing()
     if why:
         _unavailable(why)
@@ -76,7 +78,7 @@ def live_url() -> Iterator[str]:
         )
         log = open(Path(data) / "server.log", "w+", encoding="utf-8")  # noqa: SIM115
         server = subprocess.Popen(
-            [sys.executable, "-m", "tests.browser.server"],
+            [sys.executable, "-m", "tests.browser.server", *args],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -103,7 +105,25 @@ def live_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(live_url: str) -> Iterator[Any]:
+def live_url() -> Iterator[str]:
+    """The workbench with a fresh database of the test world."""
+    with _serve() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def demo_url() -> Iterator[str]:
+    """The workbench with a fresh database of the demo clinic (``crampcare demo``); its users
+    sign in with the test world's password."""
+    with _serve("--demo") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    why = _missing()
+    if why:
+        _unavailable(why)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

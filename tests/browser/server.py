@@ -4,6 +4,10 @@ A fresh SQLite database in ``CRAMPCARE_DATA_DIR`` (the caller passes a temporary
 migrated and filled with the named test world (tests/world.py: Alice the practitioner, Fran at
 the front desk, ...), served by waitress on 127.0.0.1 and a free port. The first line printed
 is ``READY http://127.0.0.1:PORT``.
+
+``python -m tests.browser.server --demo`` serves the demo clinic instead, built as
+``crampcare demo`` builds it (``crampcare.clinic.demo.build``); its users' random passwords are
+replaced by the test world's ``PASSWORD`` so that the tests can sign in.
 """
 
 from __future__ import annotations
@@ -34,6 +38,18 @@ def add_danger_personas(world: Any) -> None:
         )
 
 
+def build_demo() -> None:
+    from crampcare import services
+    from crampcare.clinic import demo
+    from crampcare.records.models import User
+    from tests.world import PASSWORD
+
+    demo.build(services.knowledge_base())
+    for user in User.objects.filter(username__in=[u["username"] for u in demo.USERS]):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+
+
 def main() -> int:
     if "CRAMPCARE_DATA_DIR" not in os.environ or os.environ.get("DATABASE_URL"):
         print(
@@ -52,10 +68,12 @@ def main() -> int:
     override_settings(PASSWORD_HASHERS=FAST_HASHERS).enable()
 
     call_command("migrate", interactive=False, verbosity=0)
-    from tests.world import build_world
+    if "--demo" in sys.argv[1:]:
+        build_demo()
+    else:
+        from tests.world import build_world
 
-    world = build_world()
-    add_danger_personas(world)
+        add_danger_personas(build_world())
     import waitress
 
     from crampcare.web.wsgi import application
