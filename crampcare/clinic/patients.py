@@ -86,7 +86,13 @@ def list_patients(actor: Any, query: str = "", limit: int = 50, offset: int = 0)
     clinical = may(actor, Can.CLINICAL)
     count = rows.count()
     page = list((_with_latest_assessment(rows) if clinical else rows)[offset : offset + limit])
-    detail: dict[str, Any] = {"query": query, "offset": offset, "ids": [str(p.id) for p in page]}
+    # that a search was made and what it found, never what was typed (a name, a phone number)
+    detail: dict[str, Any] = {
+        "search": bool(query),
+        "count": count,
+        "offset": offset,
+        "ids": [str(p.id) for p in page],
+    }
     if clinical:  # the urgency of each listed patient's newest assessment was shown
         detail["assessments"] = [str(p.latest_id) for p in page if p.latest_id is not None]
     audit.append(actor, "list", "patient", detail=detail)

@@ -334,7 +334,7 @@ def add_addendum(actor: Any, session_id: object, data: Any) -> dict[str, Any]:
         addendum = SessionAddendum.objects.create(
             session=session, author=actor, reason=body.reason, text=body.text
         )
-        record(actor, "addendum", session, addendum=addendum.id, reason=body.reason)
+        record(actor, "addendum", session, addendum=addendum.id, fields=["reason", "text"])
     return session_dict(session, services.knowledge_base())
 
 
