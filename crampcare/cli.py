@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from crampcare import clinic_cli, services, terminal, terminal_bill
+from crampcare import clinic_cli, fhir_cli, services, terminal, terminal_bill
 from crampcare.kb.loader import KnowledgeBase
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -100,9 +100,13 @@ def cmd_assess(args: argparse.Namespace) -> int:
         raise CliError(f"{args.file}: cannot read ({exc.strerror})") from None
     try:
         raw = services.read_document(text, path.name)
+        if args.fhir:
+            raw = fhir_cli.intake_from_record(args.fhir, raw, _kb(args), today)
         result = services.assess_document(raw, _kb(args), today)
     except services.UnreadableDocument as exc:
         raise CliError(str(exc)) from None
+    except fhir_cli.RecordError as exc:
+        raise CliError(f"--fhir {exc}", EXIT_FAILED) from None
     except services.InvalidIntake as exc:
         raise CliError(f"{args.file}: {exc}") from None
     if args.format == "json":
@@ -156,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     clinic_cli.add_commands(sub)  # serve, demo, audit, openapi, reassess (Django, loaded lazily)
+    fhir_cli.add_commands(sub)  # import-fhir (Django, loaded lazily)
 
     kb = sub.add_parser("kb", help="inspect the knowledge base")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="SUBCOMMAND")
@@ -185,6 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_argument("--format", **fmt)
     assess.add_argument(
         "--today", metavar="YYYY-MM-DD", help="date of the assessment (default: today)"
+    )
+    assess.add_argument(
+        "--fhir",
+        metavar="BUNDLE",
+        help="a patient's FHIR R4 record: it supplies the patient and history; FILE supplies "
+        "the complaint and may leave out patient and history (what it gives is added)",
     )
     assess.set_defaults(func=cmd_assess)
 

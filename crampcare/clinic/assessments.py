@@ -18,6 +18,7 @@ from crampcare import services
 from crampcare.clinic._common import stamp
 from crampcare.clinic.access import Can, patient_for, record_for, records_of_patient, require
 from crampcare.clinic.errors import Conflict, Invalid
+from crampcare.clinic.living import refuse_if_deceased
 from crampcare.clinic.schemas import AssessmentIn, IntakeIn, check_text, parse
 from crampcare.core.intake import parse_intake
 from crampcare.kb.loader import KnowledgeBase
@@ -181,6 +182,7 @@ def create_assessment(actor: Any, data: Any, kb: KnowledgeBase) -> dict[str, Any
         if body.intake_id is not None:
             intake = _intake_for(actor, body.intake_id)
             _require_consent(intake.patient)
+            refuse_if_deceased(intake.patient, "intake_id")
             current = _latest(intake)
             if current is not None and current.kb_version == kb.version:
                 raise Conflict(
@@ -192,6 +194,7 @@ def create_assessment(actor: Any, data: Any, kb: KnowledgeBase) -> dict[str, Any
         else:
             patient = patient_for(actor, body.patient_id, lock=True)
             _require_consent(patient)
+            refuse_if_deceased(patient, "patient_id")
             assert body.intake is not None
             _check_document(body.intake, kb, timezone.localdate(), "intake")
             intake = _store_intake(actor, patient, body.intake)

@@ -16,6 +16,7 @@ from crampcare.clinic._common import stamp
 from crampcare.clinic.access import Can, record_for, records_of_patient, require
 from crampcare.clinic.assessments import assessment_for
 from crampcare.clinic.errors import Conflict, Invalid
+from crampcare.clinic.living import refuse_if_deceased
 from crampcare.clinic.schemas import PlanIn, parse
 from crampcare.core.practice import plan_facts
 from crampcare.kb.loader import KnowledgeBase
@@ -192,6 +193,7 @@ def create_plan(actor: Any, assessment_id: object, data: Any, kb: KnowledgeBase)
     with transaction.atomic():
         assessment = assessment_for(actor, assessment_id)
         patient = assessment.intake.patient
+        refuse_if_deceased(patient, "assessment_id")
         if not patient.consent_treatment:
             raise Conflict(
                 "the patient has not consented to treatment: record their consent "

@@ -22,6 +22,7 @@ from django.utils import timezone
 from crampcare import services
 from crampcare.clinic.access import Can, patient_for, records_of_patient, require
 from crampcare.clinic.errors import Conflict, Forbidden, Invalid, NotFound
+from crampcare.clinic.living import refuse_if_deceased
 from crampcare.clinic.schemas import parse
 from crampcare.clinic.session_live import add_adverse_event, contact, count_needles, retention
 from crampcare.clinic.session_points import plan_problems, safety_problems
@@ -145,6 +146,7 @@ def start_session(actor: Any, data: Any, kb: KnowledgeBase) -> dict[str, Any]:
     try:
         with transaction.atomic():
             patient = patient_for(actor, body.patient_id)
+            refuse_if_deceased(patient, "patient_id")
             if not patient.consent_treatment:
                 raise Conflict(
                     "the patient has not consented to treatment: record their consent "

@@ -56,8 +56,8 @@ class Batch:
             return
         self._builder(key).add(resource, where, self.medications)
 
-    def finish(self) -> Iterator[tuple[Record, list[Issue]]]:
-        """Each patient's record with its issues; records of no Patient resource are reported
+    def finish(self) -> Iterator[tuple[str, Record, list[Issue]]]:
+        """Each patient's key, record and issues; records of no Patient resource are reported
         and dropped. File-level issues are in ``self.issues`` afterwards."""
         with_patient = [b for b in self.builders.values() if b.record.patient is not None]
         for resource, where in self.unowned:
@@ -96,4 +96,4 @@ class Batch:
                     )
                 )
                 continue
-            yield record, found
+            yield key, record, found
