@@ -1,4 +1,4 @@
-"""The clinic's commands of the ``crampcare`` CLI: serve, demo, audit verify, openapi, reassess.
+"""The clinic's commands of the ``crampcare`` CLI: serve, demo, audit, openapi, reassess.
 
 These need Django; it is configured inside each command (``crampcare.web.boot.setup``), so that
 importing the CLI, and the ``kb`` and ``assess`` commands, never touch settings or a database.
@@ -62,9 +62,25 @@ def add_commands(sub: Any) -> None:
     audit = sub.add_parser("audit", help="the audit log of patient-data access")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="SUBCOMMAND")
     verify = audit_sub.add_parser(
-        "verify", help="recompute the hash chain; exit 1 naming each changed or removed entry"
+        "verify",
+        help="recompute every clinic's hash chain and check it against the signed checkpoints; "
+        "exit 1 naming each changed, removed or rewritten entry",
+    )
+    verify.add_argument(
+        "--checkpoints", type=Path, help="a checkpoint file (default: the data directory's)"
+    )
+    verify.add_argument(
+        "--public-key", type=Path, help="the audit key's public half (default: <key file>.pub)"
     )
     verify.set_defaults(func=_guarded(cmd_audit_verify))
+    checkpoint = audit_sub.add_parser(
+        "checkpoint",
+        help="sign every chain's head now and append it to the checkpoint file (docs/audit.md)",
+    )
+    checkpoint.add_argument(
+        "--print", action="store_true", help="also print the checkpoints (JSON lines)"
+    )
+    checkpoint.set_defaults(func=_guarded(cmd_audit_checkpoint))
 
     openapi = sub.add_parser("openapi", help="print the API's OpenAPI description (JSON)")
     openapi.set_defaults(func=_guarded(cmd_openapi))
@@ -309,9 +325,12 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     boot.setup()
     from crampcare.records import audit
 
-    report = audit.verify()
+    report = audit.verify(checkpoint_file=args.checkpoints, public_key=args.public_key)
     if report.ok:
-        print(f"audit log OK: {report.entries} entries, head {report.head_hash[:16]}…")
+        print(
+            f"audit log OK: {report.entries} entries in {len(report.chains)} chains, "
+            f"{report.checkpoints} checkpoints hold"
+        )
         return EXIT_OK
     for problem in report.problems:
         print(f"audit log: {problem}", file=sys.stderr)
@@ -320,6 +339,25 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_FAILED
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    from crampcare.web import boot
+
+    boot.setup()
+    from crampcare.records import audit_checkpoints
+
+    try:
+        made = audit_checkpoints.take()
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"audit checkpoint: {exc}", EXIT_FAILED) from None
+    for checkpoint in made if args.print else []:
+        print(checkpoint.line())
+    print(
+        f"audit: {len(made)} chain(s) checkpointed in {audit_checkpoints.checkpoint_file()}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
 
 
 def cmd_openapi(args: argparse.Namespace) -> int:

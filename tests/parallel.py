@@ -4,7 +4,8 @@ races are database constraints, and these helpers let a test fire requests at on
 ``committed_world`` commits the named world so that other threads (each with its own
 connection) see it. The flush that ends such a test empties every table, but the append-only
 audit triggers refuse it: the test's connection skips triggers for that flush
-(``session_replication_role``), and the chain's head row, which a migration made, is put back.
+(``session_replication_role``) and turns them back on after it. (Chain heads are made on first
+use, so the emptied tables need nothing put back.)
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from crampcare.records import audit
-from crampcare.records.models import AuditHead
 from tests.world import World, build_world
 
 postgres_only = pytest.mark.skipif(
@@ -26,16 +25,14 @@ postgres_only = pytest.mark.skipif(
 
 
 @pytest.fixture
-def _audit_head_after_flush(django_db_blocker: Any) -> Iterator[None]:
+def _triggers_back_after_flush(django_db_blocker: Any) -> Iterator[None]:
     yield
-    with django_db_blocker.unblock():
-        with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = DEFAULT")
-        AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": audit.GENESIS})
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = DEFAULT")
 
 
 @pytest.fixture
-def committed_world(_audit_head_after_flush: None, transactional_db: Any) -> Iterator[World]:
+def committed_world(_triggers_back_after_flush: None, transactional_db: Any) -> Iterator[World]:
     yield build_world()
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")

@@ -50,11 +50,16 @@ def may(actor: Any, capability: Can) -> bool:
     return capability in GRANTS.get(actor.role, frozenset())
 
 
-def require(actor: Any, capability: Can, what: str) -> None:
+def require(
+    actor: Any, capability: Can, what: str, record_id: object = "", *, patient_id: object = ""
+) -> None:
+    """Refuse (and audit the refusal, with the record and patient asked for when the caller
+    names them) unless the actor's role grants ``capability``."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise Unauthenticated("sign in first")
     if not may(actor, capability):
-        audit.append(actor, "denied", what, detail={"needs": capability.value})
+        detail = {"needs": capability.value}
+        audit.append(actor, "denied", what, record_id, patient_id=patient_id, detail=detail)
         raise Forbidden(f"a {actor.get_role_display().lower()} may not {_verb(capability)}")
 
 
@@ -68,6 +73,10 @@ def _verb(capability: Can) -> str:
     }[capability]
 
 
+# a refusal of a record the actor's clinic does not have (absent, or another clinic's: one 404)
+_ABSENT = {"reason": "not_found"}
+
+
 def patient_for(actor: Any, patient_id: object, *, lock: bool = False) -> Patient:
     """The actor's clinic's patient, or ``NotFound`` (also for another clinic's patient)."""
     query = Patient.objects.filter(clinic_id=actor.clinic_id)
@@ -75,6 +84,7 @@ def patient_for(actor: Any, patient_id: object, *, lock: bool = False) -> Patien
         query = query.select_for_update()
     patient = query.filter(pk=patient_id).first()
     if patient is None:
+        audit.append(actor, "denied", "patient", patient_id, patient_id=patient_id, detail=_ABSENT)
         raise NotFound(f"no patient {patient_id}")
     return patient
 
@@ -91,6 +101,7 @@ def record_for(model: type[R], actor: Any, ident: object, what: str, *related: s
         .first()
     )
     if record is None:
+        audit.append(actor, "denied", what.replace(" ", "_"), ident, detail=_ABSENT)
         raise NotFound(f"no {what} {ident}")
     return record
 

@@ -343,11 +343,15 @@ class LoginFailure(models.Model):
 class AuditEntry(models.Model):
     """One append-only, hash-chained entry: who did what to which record, and when.
 
-    ``hash`` is SHA-256 over the entry's content and ``prev_hash``; database triggers refuse
-    UPDATE and DELETE. ``crampcare audit verify`` recomputes the chain.
+    Each clinic has its own chain (``chain`` is ``clinic-<id>``, ``system`` for entries of no
+    clinic, ``legacy`` for the single chain written before per-clinic chains); ``seq`` numbers
+    the entries of one chain. ``hash`` is SHA-256 over the entry's content and ``prev_hash``;
+    database triggers refuse UPDATE and DELETE. ``crampcare audit verify`` recomputes the chains
+    and checks them against the signed checkpoints (docs/audit.md).
     """
 
-    seq = models.BigIntegerField(unique=True)
+    chain = models.CharField(max_length=40)
+    seq = models.BigIntegerField()
     at = models.DateTimeField()
     actor_id = models.BigIntegerField(null=True)
     actor = models.CharField(max_length=150)
@@ -361,12 +365,16 @@ class AuditEntry(models.Model):
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_one_entry_per_seq")
+        ]
 
 
 class AuditHead(models.Model):
-    """The last entry's number and hash, so that removing entries from the end shows."""
+    """A chain's last entry number and hash, so that removing entries from the end shows."""
 
+    chain = models.CharField(max_length=40, unique=True)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
 

@@ -96,6 +96,16 @@ DIARY_GUESS_WINDOW_SECONDS = config.env_int(
     "CRAMPCARE_DIARY_GUESS_WINDOW_SECONDS", 600, low=1, high=86400
 )
 
+# the audit log's signed checkpoints (docs/audit.md): the Ed25519 key (made on first use, 0600;
+# its public half beside it as <file>.pub), the checkpoint file, and how often `serve` writes one
+AUDIT_KEY_FILE = config.env_str("CRAMPCARE_AUDIT_KEY_FILE", "") or str(DATA_DIR / "audit_key.pem")
+AUDIT_CHECKPOINT_FILE = config.env_str("CRAMPCARE_AUDIT_CHECKPOINT_FILE", "") or str(
+    DATA_DIR / "audit_checkpoints.jsonl"
+)
+AUDIT_CHECKPOINT_MINUTES = config.env_int(
+    "CRAMPCARE_AUDIT_CHECKPOINT_MINUTES", 60, low=0, high=7 * 24 * 60
+)
+
 # --- sessions, cookies, headers ------------------------------------------------------------
 SECURE_COOKIES = config.env_bool("CRAMPCARE_SECURE_COOKIES", True)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
