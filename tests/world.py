@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from crampcare import services
-from crampcare.clinic import accounts, assessments, patients
+from crampcare.clinic import accounts, assessments, invitations, patients
 from crampcare.kb.loader import KnowledgeBase
 from tests.factories import make_intake
 
@@ -53,7 +53,9 @@ def _user(admin: Any, username: str, role: str) -> Any:
     from crampcare.records.models import User
 
     extra = {"licence_number": f"LIC-{username}"} if role == "practitioner" else {}
-    accounts.create_user(admin, {"username": username, "password": PASSWORD, "role": role, **extra})
+    made = accounts.create_user(admin, {"username": username, "role": role, **extra})
+    # the user confirms their account through the invitation, with their own password
+    invitations.accept({"token": made["invitation"]["token"], "password": PASSWORD}, "test")
     return User.objects.get(username=username)
 
 

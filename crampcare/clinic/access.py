@@ -47,6 +47,8 @@ GRANTS: dict[str, frozenset[Can]] = {
 def may(actor: Any, capability: Can) -> bool:
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         return False
+    if capability == Can.CLINICAL and getattr(actor, "confirmed_at", None) is None:
+        return False  # an account not yet confirmed by its owner (the invitation) sees none
     return capability in GRANTS.get(actor.role, frozenset())
 
 
@@ -60,6 +62,10 @@ def require(
     if not may(actor, capability):
         detail = {"needs": capability.value}
         audit.append(actor, "denied", what, record_id, patient_id=patient_id, detail=detail)
+        if capability in GRANTS.get(actor.role, frozenset()):
+            raise Forbidden(
+                "confirm your account first: set your own password through your invitation link"
+            )
         raise Forbidden(f"a {actor.get_role_display().lower()} may not {_verb(capability)}")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -152,7 +152,19 @@ def _assess(
         result=dict(result),
     )
     assessment.stamp(actor, created=True)
-    assessment.save(force_insert=True)
+    try:
+        with transaction.atomic():  # a savepoint: a lost race leaves the request's work intact
+            if supersedes is not None:
+                Assessment.objects.filter(pk=supersedes.pk).update(current=False)
+            assessment.save(force_insert=True)
+    except IntegrityError:
+        # one_current_assessment_per_intake (or the one successor an assessment may have): a
+        # parallel request assessed this intake first
+        raise Conflict(
+            f"intake {intake.id} was assessed by another request at the same time: "
+            "open its current assessment",
+            "intake_id",
+        ) from None
     audit.append(
         actor,
         "create",
@@ -203,11 +215,7 @@ def create_assessment(actor: Any, data: Any, kb: KnowledgeBase) -> dict[str, Any
 
 
 def _latest(intake: Intake) -> Assessment | None:
-    return (
-        Assessment.objects.filter(intake=intake, superseded_by__isnull=True)
-        .order_by("-created_at")
-        .first()
-    )
+    return Assessment.objects.filter(intake=intake, current=True).order_by("-created_at").first()
 
 
 def assessment_for(actor: Any, assessment_id: object) -> Assessment:
@@ -257,7 +265,7 @@ def reassess_stale(actor: Any, kb: KnowledgeBase) -> list[dict[str, Any]]:
     """Re-assess every current assessment made under another knowledge base (the CLI's
     ``crampcare records reassess``; ``actor`` None means the system). Returns one row each."""
     rows = []
-    stale = Assessment.objects.filter(superseded_by__isnull=True).exclude(kb_version=kb.version)
+    stale = Assessment.objects.filter(current=True).exclude(kb_version=kb.version)
     for old in stale.select_related("intake", "intake__patient").order_by("created_at"):
         with transaction.atomic():
             try:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
-from crampcare.clinic import accounts, assessments, patients, plans
+from crampcare.clinic import accounts, assessments, invitations, patients, plans
 from crampcare.clinic.demo_diary import add_diaries
 from crampcare.clinic.demo_people import EVERYDAY_PEOPLE
 from crampcare.clinic.demo_sessions import COURSE_PEOPLE, add_courses
@@ -54,11 +54,12 @@ def build(kb: KnowledgeBase) -> dict[str, Any]:
             {"username": admin.username, "role": admin.role, "password": admin_in["password"]}
         ]
         for spec in USERS[1:]:
-            body = {**spec, "password": _password()}
-            accounts.create_user(admin, body)
-            logins.append(
-                {"username": spec["username"], "role": spec["role"], "password": body["password"]}
-            )
+            password = _password()
+            made = accounts.create_user(admin, spec)
+            # the demo accepts each invitation with the password it prints
+            invitations.accept({"token": made["invitation"]["token"], "password": password}, "demo")
+            login = {"username": spec["username"], "role": spec["role"], "password": password}
+            logins.append(login)
         practitioner = User.objects.get(username="demo-practitioner")
         rows = []
         for person, intake in PEOPLE:

@@ -13,7 +13,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class Tracked(models.Model):
@@ -57,14 +59,30 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser, Tracked):
+    """A person of one clinic. ``confirmed_at`` is set when they accepted their invitation (set
+    their own password): until then they see no clinical content. ``sessions_epoch`` is part of
+    every signed-in session's hash: raising it signs the user out of every browser at once."""
+
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="users")
     role = models.CharField(max_length=20, choices=Role.choices)
     licence_number = models.CharField(max_length=60, blank=True, default="")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    sessions_epoch = models.PositiveIntegerField(default=0)
 
     REQUIRED_FIELDS = ["email"]
 
+    def _get_session_auth_hash(self, secret: Any = None) -> str:
+        # Django's session hash (an HMAC of the password hash) with the epoch added
+        return salted_hmac(
+            "crampcare.records.User.session_auth_hash",
+            f"{self.password}:{self.sessions_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
     class Meta:
         constraints = [
+            models.UniqueConstraint(Lower("username"), name="username_unique_ignoring_case"),
             models.CheckConstraint(
                 condition=~Q(role="practitioner") | ~Q(licence_number=""),
                 name="practitioner_has_licence",
@@ -148,9 +166,19 @@ class Assessment(Tracked):
     urgency = models.CharField(max_length=12)
     needling_allowed = models.BooleanField()
     result = models.JSONField()
+    current = models.BooleanField(
+        default=True, help_text="the intake's current assessment (not superseded); one per intake"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["patient", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intake"],
+                condition=Q(current=True),
+                name="one_current_assessment_per_intake",
+            )
+        ]
 
 
 class TreatmentPlan(Tracked):
@@ -322,7 +350,8 @@ class SessionAddendum(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only its SHA-256 is stored."""
+    """A bearer token for the JSON API. Only its SHA-256 is stored. A revoked token is kept
+    (``revoked_at``) so that the audit log's token ids stay meaningful."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
@@ -330,10 +359,12 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
 
 class LoginFailure(models.Model):
-    """A failed sign-in, kept for throttling (``LOGIN_MAX_FAILURES`` per lockout window)."""
+    """A failed sign-in, kept as evidence: never removed by a later success, pruned only when
+    older than ``LOGIN_FAILURE_KEEP_DAYS``. The throttle counts in ``SignInThrottle``."""
 
     username = models.CharField(max_length=150, db_index=True)
     ip = models.CharField(max_length=45, db_index=True)
@@ -379,6 +410,7 @@ class AuditHead(models.Model):
     hash = models.CharField(max_length=64)
 
 
+from crampcare.records.account_models import Invitation, SignInThrottle  # noqa: E402, F401
 from crampcare.records.booking_models import Booking, BookingStatus  # noqa: E402, F401
 from crampcare.records.diary_models import (  # noqa: E402, F401
     DiaryEntry,

@@ -21,7 +21,6 @@ from crampcare.clinic.errors import ClinicError, Invalid, Throttled, from_pydant
 from crampcare.clinic.schemas import (
     AssessmentIn,
     AssessmentOut,
-    Credentials,
     ErrorOut,
     IntakeIn,
     IntakeOut,
@@ -31,10 +30,9 @@ from crampcare.clinic.schemas import (
     PatientPatch,
     PlanIn,
     PlanOut,
-    TokenOut,
-    UserIn,
-    UserOut,
 )
+from crampcare.web.api_accounts import auth as auth_router
+from crampcare.web.api_accounts import users as users_router
 from crampcare.web.api_course import router as course_router
 from crampcare.web.api_diary import router as diary_router
 from crampcare.web.api_documents import router as documents_router
@@ -87,10 +85,6 @@ ERRORS: dict[int, type[Schema] | Any] = {
 }
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")[:45]
-
-
 # --- errors --------------------------------------------------------------------------------
 
 
@@ -140,47 +134,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 403 and "CSRF" in message:
         message = "CSRF check failed: send the csrftoken cookie's value in X-CSRFToken"
     return error_response(exc.status_code, [("", message)])
-
-
-# --- auth ----------------------------------------------------------------------------------
-
-auth = Router(tags=["auth"])
-
-
-@auth.post("/token", auth=None, response={201: TokenOut, **ERRORS})
-def create_token(request: HttpRequest, payload: Credentials) -> Status[dict[str, Any]]:
-    """Exchange a username and password for a bearer token (throttled like the sign-in page)."""
-    return Status(201, accounts.issue_token(payload, _client_ip(request)))
-
-
-@auth.delete("/token", auth=TokenAuth(), response={204: None, **ERRORS})
-def revoke_token(request: HttpRequest) -> Status[None]:
-    """Revoke the bearer token this request was made with."""
-    header = request.headers.get("Authorization", "")
-    accounts.revoke_token(header.partition(" ")[2].strip())
-    return Status(204, None)
-
-
-@auth.get("/me", response={200: UserOut, **ERRORS})
-def me(request: HttpRequest) -> dict[str, Any]:
-    return accounts.me(request.auth)
-
-
-# --- users ---------------------------------------------------------------------------------
-
-users = Router(tags=["users"])
-
-
-@users.get("", response={200: list[UserOut], **ERRORS})
-def list_users(request: HttpRequest) -> list[dict[str, Any]]:
-    """The users of your clinic (clinic admins)."""
-    return accounts.list_users(request.auth)
-
-
-@users.post("", response={201: UserOut, **ERRORS})
-def create_user(request: HttpRequest, payload: UserIn) -> Status[dict[str, Any]]:
-    """Add a user to your clinic (clinic admins). Practitioners need a licence number."""
-    return Status(201, accounts.create_user(request.auth, payload))
 
 
 # --- patients ------------------------------------------------------------------------------
@@ -291,8 +244,8 @@ def get_plan(request: HttpRequest, plan_id: uuid.UUID) -> dict[str, Any]:
     return plans.get_plan(request.auth, plan_id)
 
 
-api.add_router("/auth", auth)
-api.add_router("/users", users)
+api.add_router("/auth", auth_router)
+api.add_router("/users", users_router)
 api.add_router("/patients", patient_router)
 api.add_router("", clinical)
 api.add_router("", course_router)

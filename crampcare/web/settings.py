@@ -80,11 +80,25 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "crampcare.clinic.passwords.StrengthValidator", "OPTIONS": {"min_score": 3}},
 ]
 LOGIN_URL = "/login"
 LOGIN_REDIRECT_URL = "/"
+# sign-in throttle (crampcare/clinic/throttle.py, docs/design.md): failures of one account, and
+# of one address, before each next attempt waits; the wait doubles from 1 s up to the cap; the
+# counts restart after a quiet window; failed sign-ins are kept as evidence for KEEP_DAYS
 LOGIN_MAX_FAILURES = config.env_int("CRAMPCARE_LOGIN_MAX_FAILURES", 5, low=1, high=1000)
-LOGIN_LOCKOUT_SECONDS = config.env_int("CRAMPCARE_LOGIN_LOCKOUT_SECONDS", 900, low=1, high=86400)
+LOGIN_ADDRESS_MAX_FAILURES = config.env_int(
+    "CRAMPCARE_LOGIN_ADDRESS_MAX_FAILURES", 20, low=1, high=100000
+)
+LOGIN_DELAY_MAX_SECONDS = config.env_int("CRAMPCARE_LOGIN_DELAY_MAX_SECONDS", 60, low=1, high=3600)
+LOGIN_WINDOW_SECONDS = config.env_int("CRAMPCARE_LOGIN_WINDOW_SECONDS", 900, low=60, high=86400)
+LOGIN_FAILURE_KEEP_DAYS = config.env_int("CRAMPCARE_LOGIN_FAILURE_KEEP_DAYS", 90, low=1, high=3650)
+# behind a reverse proxy: the header it writes the client's address in, and how many of your
+# proxies append to it (crampcare/web/client.py); empty: the connection's address
+TRUSTED_PROXY_HEADER = config.env_str("CRAMPCARE_TRUSTED_PROXY_HEADER", "")
+TRUSTED_PROXY_HOPS = config.env_int("CRAMPCARE_TRUSTED_PROXY_HOPS", 1, low=1, high=10)
+INVITATION_DAYS = config.env_int("CRAMPCARE_INVITATION_DAYS", 7, low=1, high=90)
 API_TOKEN_DAYS = config.env_int("CRAMPCARE_API_TOKEN_DAYS", 30, low=1, high=3650)
 # how many seconds one minute of the retention window lasts on the session page's timer: 60,
 # lower only in tests (the browser suite), and the page then says "Test clock"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", workbench.patient_list, name="home"),
     path("login", pages.login_view, name="login"),
     path("logout", pages.logout_view, name="logout"),
+    path("invitation/<str:token>", pages.invitation_view, name="invitation"),
     path("patients/new", workbench.patient_new, name="patient-new"),
     path("patients/<uuid:patient_id>", patient_pages.patient_detail, name="patient"),
     path("patients/<uuid:patient_id>/bookings", patient_pages.book, name="bookings"),

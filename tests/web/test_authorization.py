@@ -21,6 +21,7 @@ from tests.world import PASSWORD, World, api, person
 ROLES = ["anonymous", "fran", "alice", "adam", "bert"]  # front desk, practitioner, admin, other
 A, F, P, D, X = ROLES  # anonymous, front desk, practitioner, admin (adam), other clinic
 ALL_OK = {A: 401, F: 200, P: 200, D: 200, X: 200}
+MANAGE_USERS = {A: 401, F: 403, P: 403, D: 200, X: 403}  # a user of the admin's own clinic
 
 
 DEMOGRAPHICS_READ = {A: 401, F: 200, P: 200, D: 200, X: 404}
@@ -30,6 +31,13 @@ CLINICAL_WRITE = {A: 401, F: 403, P: 201, D: 403, X: 404}
 SCHEDULE_READ = {A: 401, F: 200, P: 200, D: 403, X: 404}
 CLINIC_WIDE_CLINICAL = {A: 401, F: 403, P: 200, D: 403, X: 200}  # each clinic sees its own
 PRACTICE_REPORTS = {A: 401, F: 403, P: 200, D: 200, X: 200}  # the admin too; each clinic its own
+FHIR_PATIENT = {
+    "resourceType": "Patient",
+    "id": "auth-1",
+    "name": [{"family": "Moss", "given": ["Ida"]}],
+    "gender": "female",
+    "birthDate": "1960-01-02",
+}
 
 # (method, path template) -> (body maker, expected status per role)
 TABLE: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
@@ -41,8 +49,25 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
     ("get", "/api/v1/auth/me"): (None, ALL_OK),
     ("get", "/api/v1/users"): (None, {A: 401, F: 403, P: 403, D: 200, X: 403}),
     ("post", "/api/v1/users"): (
-        lambda w: {"username": "newbie", "password": PASSWORD, "role": "front_desk"},
+        lambda w: {"username": "newbie", "role": "front_desk"},
         {A: 401, F: 403, P: 403, D: 201, X: 403},
+    ),
+    ("get", "/api/v1/users/events"): (None, MANAGE_USERS),
+    ("post", "/api/v1/users/{user_id}/role"): (lambda w: {"role": "front_desk"}, MANAGE_USERS),
+    ("post", "/api/v1/users/{user_id}/deactivate"): (None, MANAGE_USERS),
+    ("post", "/api/v1/users/{user_id}/reset-password"): (None, MANAGE_USERS),
+    ("post", "/api/v1/users/{user_id}/sign-out-everywhere"): (  # the user is Fran: herself
+        None,
+        {**MANAGE_USERS, F: 200},
+    ),
+    ("post", "/api/v1/auth/sign-out-everywhere"): (None, ALL_OK),
+    ("post", "/api/v1/auth/password"): (
+        lambda w: {"current_password": PASSWORD, "new_password": "quartz otter lantern 1987"},
+        ALL_OK,
+    ),
+    ("post", "/api/v1/auth/invitation"): (  # anyone may try; a wrong token is 404
+        lambda w: {"token": "not-a-token", "password": "quartz otter lantern 1987"},
+        {A: 404, F: 404, P: 404, D: 404, X: 404},
     ),
     ("get", "/api/v1/patients"): (None, DEMOGRAPHICS_LIST),
     ("post", "/api/v1/patients"): (
@@ -130,12 +155,15 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
     # the practice view: aggregates for practitioners and clinic admins
     ("get", "/api/v1/practice/outcomes"): (None, PRACTICE_REPORTS),
     ("get", "/api/v1/practice/outcomes.csv"): (None, PRACTICE_REPORTS),
+    # a FHIR record imported into the user's own clinic (tests/fhir/test_import.py)
+    ("post", "/api/v1/fhir/import"): (lambda w: FHIR_PATIENT, CLINIC_WIDE_CLINICAL),
 }
 
 PAGES: dict[tuple[str, str], dict[str, int]] = {
     ("get", "/"): {A: 302, F: 200, P: 200, D: 200, X: 200},
     ("get", "/login"): {A: 200, F: 200, P: 200, D: 200, X: 200},
     ("post", "/logout"): {A: 302, F: 302, P: 302, D: 302, X: 302},
+    ("get", "/invitation/<str:token>"): {A: 404, F: 404, P: 404, D: 404, X: 404},  # no such token
 }
 NOT_ROUTES = {"/api/v1/openapi.json"}  # public by design: the API's description
 
@@ -193,6 +221,7 @@ def _url(template: str, world: World, plan_id: str) -> str:
         diary_link_id=_diary(world)[0] if "{diary_link_id}" in template else "",
         diary_entry_id=_diary(world)[1] if "{diary_entry_id}" in template else "",
         kind="handout",
+        user_id=world.fran.pk,
     )
 
 
