@@ -302,6 +302,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             flush=True,
         )
 
+    from crampcare.records import audit_checkpoints
+
+    audit_checkpoints.start_checkpoint_schedule()  # in this (the main) process only
     options = server.Options(host, port, workers, args.threads, certfile, keyfile, ready)
     try:
         server.run(options)

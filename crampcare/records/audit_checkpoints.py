@@ -159,21 +159,24 @@ def raw_key(key: Ed25519PublicKey) -> str:
 
 
 def start_checkpoint_schedule() -> threading.Event | None:
-    """While the server runs, checkpoint the chains that grew every
-    ``CRAMPCARE_AUDIT_CHECKPOINT_MINUTES`` (0: never). Returns the event that stops it."""
+    """While the server runs, checkpoint the chains that grew: at once, then every
+    ``CRAMPCARE_AUDIT_CHECKPOINT_MINUTES`` (0: never), in a thread of this process (``serve``
+    starts it before the worker processes fork, which do not inherit threads). Returns the
+    event that stops it."""
     minutes = settings.AUDIT_CHECKPOINT_MINUTES
     if not minutes:
         return None
     stop = threading.Event()
 
     def run() -> None:
-        while not stop.wait(minutes * 60):
+        while not stop.is_set():
             try:
                 take(only_changed=True)
             except Exception:  # noqa: BLE001 - a failed round is logged, the next one retried
                 log.exception("audit: the scheduled checkpoint failed")
             finally:
                 connection.close()
+            stop.wait(minutes * 60)
 
     threading.Thread(target=run, name="audit-checkpoints", daemon=True).start()
     return stop
