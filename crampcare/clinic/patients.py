@@ -35,6 +35,8 @@ def to_dict(patient: Patient) -> dict[str, Any]:
         "consent_treatment_at": patient.consent_treatment_at,
         "consent_data_processing": patient.consent_data_processing,
         "consent_data_processing_at": patient.consent_data_processing_at,
+        "deceased": patient.deceased,
+        "deceased_on": patient.deceased_on,
         **stamp(patient),
     }
 

@@ -150,6 +150,8 @@ class PatientOut(Stamp):
     consent_treatment_at: dt.datetime | None
     consent_data_processing: bool
     consent_data_processing_at: dt.datetime | None
+    deceased: bool = False  # marked from the patient's FHIR record: no treatment is offered
+    deceased_on: dt.date | None = None
 
 
 class LatestAssessment(BaseModel):

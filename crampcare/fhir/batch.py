@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from crampcare.fhir.elements import reference_key, subject_key
-from crampcare.fhir.from_fhir import SUPPORTED
+from crampcare.fhir.from_fhir import SUPPORTED, patient_identity
 from crampcare.fhir.issues import Issue, issue
 from crampcare.fhir.record import Record, RecordBuilder
 from crampcare.kb.loader import KnowledgeBase
@@ -50,7 +50,10 @@ class Batch:
             if key is not None and isinstance(resource.get("code"), Mapping):
                 self.medications[key] = resource["code"]
             return
-        key = reference_key(resource.get("id")) if kind == "Patient" else subject_key(resource)
+        if kind == "Patient":
+            key = reference_key(resource.get("id")) or patient_identity(resource) or where
+        else:
+            key = subject_key(resource)
         if key is None:
             self.unowned.append((resource, where))  # small: decided when the file ends
             return
@@ -85,14 +88,13 @@ class Batch:
         for key, builder in self.builders.items():
             record, found = builder.finish(self.medications)
             if record.patient is None:
-                pieces = sum(record.counts.values())
                 self.issues.append(
                     issue(
                         "error",
                         "not-found",
                         f"Patient/{key}",
-                        f"{pieces} resource(s) about Patient/{key}, which is not in the "
-                        "file (or could not be read): skipped",
+                        f"the resources about Patient/{key}: skipped, since that Patient is "
+                        "not in the file (or could not be read)",
                     )
                 )
                 continue

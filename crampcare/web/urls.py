@@ -6,6 +6,7 @@ from crampcare.web import (
     api,
     diary_pages,
     document_pages,
+    fhir_pages,
     pages,
     patient_pages,
     practice_pages,
@@ -21,6 +22,7 @@ urlpatterns = [
     path("logout", pages.logout_view, name="logout"),
     path("invitation/<str:token>", pages.invitation_view, name="invitation"),
     path("patients/new", workbench.patient_new, name="patient-new"),
+    path("patients/import-fhir", fhir_pages.import_fhir, name="fhir-import"),
     path("patients/<uuid:patient_id>", patient_pages.patient_detail, name="patient"),
     path("patients/<uuid:patient_id>/bookings", patient_pages.book, name="bookings"),
     path(

@@ -10,6 +10,7 @@ for this clinic's records, so that their existence does not leak.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -36,6 +37,15 @@ def _patient_form(w: World) -> dict[str, Any]:
     return {**person("Iris", "Dane"), "consent_treatment": "on", "consent_data_processing": "on"}
 
 
+def _fhir_file() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.web.test_authorization import FHIR_PATIENT
+
+    body = json.dumps(FHIR_PATIENT).encode()
+    return SimpleUploadedFile("patient.json", body, content_type="application/fhir+json")
+
+
 def _plan_form(w: World) -> dict[str, str]:
     return {
         f"decision.{plans.point_id(p['code'], p.get('region'))}": "accept"
@@ -53,6 +63,11 @@ PAGES: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {
     ),
     ("post", "/logout"): (None, {A: 302, F: 302, P: 302, D: 302, X: 302}),
     ("get", "/patients/new"): (None, SIGNED_IN),
+    # the patient list's "Import FHIR" form: into the user's own clinic
+    ("post", "/patients/import-fhir"): (
+        lambda w: {"file": _fhir_file()},
+        {A: LOGIN, F: 403, P: 200, D: 403, X: 200},
+    ),
     ("post", "/patients/new"): (_patient_form, {A: LOGIN, F: 302, P: 302, D: 302, X: 302}),
     ("get", "/patients/<uuid:patient_id>"): (None, DEMOGRAPHICS),
     ("get", "/patients/<uuid:patient_id>/edit"): (None, DEMOGRAPHICS),
