@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from crampcare import clinic_cli, fhir_cli, services, terminal, terminal_bill
+from crampcare import clinic_cli, fhir_cli, services, terminal
 from crampcare.kb.loader import KnowledgeBase
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -138,6 +138,8 @@ def cmd_bill(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json(result)
     else:
+        from crampcare import terminal_bill  # only the bill command needs it
+
         print(terminal_bill.bill(result, _style()))
     return EXIT_OK
 

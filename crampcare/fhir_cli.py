@@ -15,9 +15,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crampcare.fhir.batch import Batch
-from crampcare.fhir.reader import Reading, is_ndjson
-from crampcare.fhir.record import intake_document, merge_intake
 from crampcare.kb.loader import KnowledgeBase
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -93,6 +90,11 @@ def text_report(report: dict[str, Any]) -> str:
 def intake_from_record(path: str, given: Any, kb: KnowledgeBase, today: dt.date) -> dict[str, Any]:
     """The intake for ``assess --fhir``: the record's patient and history with ``given`` (the
     intake file: the complaint and anything else known) added."""
+    # imported here: ``crampcare assess`` without --fhir does not pay for the FHIR reader
+    from crampcare.fhir.batch import Batch
+    from crampcare.fhir.reader import Reading, is_ndjson
+    from crampcare.fhir.record import intake_document, merge_intake
+
     batch = Batch(kb, today)
     try:
         with Path(path).open("rb") as stream:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
@@ -17,12 +17,10 @@ from pydantic import TypeAdapter, ValidationError
 from crampcare.clinic import input_limits
 from crampcare.clinic.errors import ClinicError
 from crampcare.core.assess import assess
-from crampcare.core.billing import Unbillable, bill
 from crampcare.core.contract import Assessment
 from crampcare.core.intake import InvalidIntake
-from crampcare.core.schemas import assessment_schema, intake_schema, session_schema
-from crampcare.core.session import InvalidSession, Session, parse_session
-from crampcare.kb.loader import KnowledgeBase, KnowledgeBaseError, load_kb
+from crampcare.kb import cache as kb_cache
+from crampcare.kb.loader import KnowledgeBase, KnowledgeBaseError
 from crampcare.kb.lookup import Hit, resolve, search
 from crampcare.kb.requirements import REQUIRED, missing
 from crampcare.kb.schema import CataloguePoint, Condition, Medication, Pattern, Point, RedFlag
@@ -45,6 +43,23 @@ __all__ = [
 ]
 
 
+if TYPE_CHECKING:
+    from crampcare.core.billing import Unbillable
+    from crampcare.core.session import InvalidSession
+
+# Sessions, billing and the contracts' schemas are imported when first used: ``crampcare
+# assess`` runs in under 200 ms as a whole process, and they cost it about 15 ms.
+_LAZY = {"InvalidSession": "crampcare.core.session", "Unbillable": "crampcare.core.billing"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 class NotFound(Exception):
     """No entry has that name or code."""
 
@@ -55,12 +70,13 @@ class UnreadableDocument(Exception):
 
 @functools.cache
 def _default_kb() -> KnowledgeBase:
-    return load_kb()
+    return kb_cache.load()
 
 
 def knowledge_base(data_dir: Path | None = None) -> KnowledgeBase:
-    """The knowledge base: the packaged one (loaded once per process) or one from ``data_dir``."""
-    return load_kb(data_dir) if data_dir is not None else _default_kb()
+    """The knowledge base: the packaged one (loaded once per process) or one from ``data_dir``;
+    either from the compiled cache when no data file changed (``crampcare.kb.cache``)."""
+    return kb_cache.load(data_dir) if data_dir is not None else _default_kb()
 
 
 # --- knowledge base ------------------------------------------------------------------------
@@ -193,6 +209,8 @@ CONTRACTS = ("intake", "assessment", "session")
 
 
 def contract_schema(name: str, kb: KnowledgeBase) -> dict[str, Any]:
+    from crampcare.core.schemas import assessment_schema, intake_schema, session_schema
+
     """The JSON Schema of a contract (intake, assessment, session), generated from the code."""
     if name == "intake":
         return intake_schema(kb)
@@ -255,6 +273,9 @@ def bill_documents(
     Raises ``InvalidSession`` with every problem of every document, each path led by the
     document's name; ``Unbillable`` when needle counts differ without an incident;
     ``UnreadableDocument`` for an assessment that is not one."""
+    from crampcare.core.billing import bill
+    from crampcare.core.session import InvalidSession, Session, parse_session
+
     sessions: list[Session] = []
     errors: list[tuple[str, str]] = []
     for name, raw in documents:

@@ -72,7 +72,7 @@ PointRole = Literal["local", "distal", "pattern"]
 
 
 class Entry(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Cited(Entry):
