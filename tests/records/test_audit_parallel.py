@@ -10,6 +10,7 @@ import time
 from django.db import transaction
 
 from crampcare.clinic import patients
+from crampcare.clinic.errors import NotFound
 from crampcare.records import audit
 from crampcare.records.models import AuditEntry
 from tests.parallel import in_parallel, postgres_only
@@ -43,3 +44,21 @@ def test_reads_of_two_clinics_run_in_parallel(committed_world: World) -> None:
     assert reads.count() == before + REQUESTS
     report = audit.verify()
     assert report.ok, report.problems
+
+
+@postgres_only
+def test_a_refusal_is_written_after_its_request_rolls_back(committed_world: World) -> None:
+    """With real transactions (no TestCase around them): the change rolls back, the refusal is
+    written right after in a transaction of its own."""
+    world = committed_world
+
+    def request() -> None:
+        with transaction.atomic():
+            patients.update_patient(world.fran, world.nadia["id"], {"phone": "+1 555 0142"})
+            patients.get_patient(world.bert, world.ellen["id"])  # another clinic's: NotFound
+
+    [result] = in_parallel([request])
+    assert isinstance(result, NotFound)
+    assert AuditEntry.objects.filter(actor="bert", action="denied").count() == 1
+    assert not AuditEntry.objects.filter(actor="fran", action="update").exists()
+    assert audit.verify().ok
