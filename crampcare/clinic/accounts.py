@@ -196,7 +196,7 @@ def change_password(actor: Any, data: Any, ip: str) -> dict[str, Any]:
             failure = Throttled("too many wrong passwords: wait and try again", retry_after=wait)
         elif not actor.check_password(body.current_password):
             throttle.failed(held, actor.username, ip, at)
-            _event(actor, "password_change_failed", actor, address=ip)
+            _event(actor, "password_failed", actor, address=ip)
             failure = Invalid([("current_password", "not your current password")])
         else:
             _check_new_password(body.new_password, actor, "new_password")
