@@ -1,4 +1,4 @@
-"""Log records never carry a diary link's token.
+"""Log records never carry a diary link's token (nor an invitation's: ``/invitation/<token>``).
 
 Django logs request paths (``django.request``: "Not Found: /diary/<token>"; ``django.server``:
 the request line; ``django.security.csrf``: the path refused), and a diary path's last part is
@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import re
 
-DIARY_PATH = re.compile(r"/diary/[^/\s?#\"']+")
-REDACTED = "/diary/[redacted]"
+DIARY_PATH = re.compile(r"/(diary|invitation)/[^/\s?#\"']+")
+REDACTED = r"/\1/[redacted]"
+MARKS = ("/diary/", "/invitation/")
 
 
 def redact(text: str) -> str:
@@ -26,9 +27,10 @@ class RedactDiaryTokens(logging.Filter):
             message = record.getMessage()
         except (TypeError, ValueError):  # a malformed record: leave it to the handler
             return True
-        if "/diary/" in message:
+        if any(mark in message for mark in MARKS):
             record.msg, record.args = redact(message), ()
         request = getattr(record, "request", None)
-        if "/diary/" in str(getattr(request, "path", "")) or "/diary/" in str(request or ""):
+        seen = str(getattr(request, "path", "")) + str(request or "")
+        if any(mark in seen for mark in MARKS):
             record.request = None
         return True

@@ -139,3 +139,15 @@ def test_a_username_of_another_clinic_answers_like_a_reserved_one(world: World) 
         r = post(api(world.adam), "/api/v1/users", {"username": name, "role": "front_desk"})
         answers.append((r.status_code, json.loads(r.content)))
     assert answers[0] == answers[1] and answers[0][0] == 422
+
+
+def test_an_invitation_token_never_reaches_a_log_record() -> None:
+    import logging
+
+    from crampcare.web.redact import RedactDiaryTokens
+
+    record = logging.LogRecord(
+        "django.request", 30, "", 0, "Not Found: %s", ("/invitation/s3cr3t",), None
+    )
+    RedactDiaryTokens().filter(record)
+    assert "s3cr3t" not in record.getMessage() and "/invitation/[redacted]" in record.getMessage()
