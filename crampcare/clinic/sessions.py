@@ -35,6 +35,7 @@ from crampcare.clinic.session_view import (
     require_status,
     save,
     session_dict,
+    session_dicts,
     session_for,
 )
 from crampcare.core.billing import Unbillable, bill
@@ -156,6 +157,7 @@ def start_session(actor: Any, data: Any, kb: KnowledgeBase) -> dict[str, Any]:
             assessment = _current_assessment(patient)
             plan = _current_plan(patient, assessment, body.plan_id)
             _no_open_session(patient)
+            _course_not_complete(plan, assessment)
             filled, omitted = _prefill(plan, assessment)
             date = body.date or today
             session = TreatmentSession(
@@ -185,6 +187,20 @@ def start_session(actor: Any, data: Any, kb: KnowledgeBase) -> dict[str, Any]:
 
 
 _OPEN_MESSAGE = "the patient already has an open session: close it before starting another"
+
+
+def _course_not_complete(plan: Any, assessment: Any) -> None:
+    """A plan's course ends at its maximum: more sessions need a re-assessment and a new plan."""
+    maximum = (assessment.result.get("course") or {}).get("sessions", {}).get("max")
+    if maximum is None:
+        return
+    done = TreatmentSession.objects.filter(plan=plan).count()
+    if done >= maximum:
+        raise Conflict(
+            f"the course of this plan is complete ({done} of {maximum} sessions): reassess the "
+            "patient and accept a new plan to treat further",
+            "plan_id",
+        )
 
 
 def _no_open_session(patient: Patient) -> None:
@@ -223,7 +239,7 @@ def list_sessions(actor: Any, patient_id: object) -> list[dict[str, Any]]:
         "updated_by",
     )
     kb = services.knowledge_base()
-    return [session_dict(r, kb) for r in sorted(rows, key=_newest_first)]
+    return session_dicts(sorted(rows, key=_newest_first), kb)
 
 
 def _newest_first(session: TreatmentSession) -> tuple[Any, ...]:

@@ -67,6 +67,9 @@ def test_a_finished_course_and_its_documents(tablet: Any, tmp_path: Path) -> Non
     expect(course.locator("#course-done")).to_have_text(str(SIGNED))
     expect(course.locator("#course-left")).to_have_text("None: the course is complete")
     expect(course).to_contain_text("4, 8")  # the plan's review sessions
+    # no further session on a finished course: the page says what to do instead
+    expect(page.locator("#start-session")).to_have_count(0)
+    expect(page.locator("#course-complete")).to_contain_text("reassess the patient")
     shot(page, "w01-finished-course")
 
     # the chart, with its title, and its numbers in the table beside it

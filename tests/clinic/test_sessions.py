@@ -3,13 +3,19 @@ when the needles are reconciled, then signed and locked (changes are addenda).""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
 from crampcare.clinic import patients, sessions
 from crampcare.clinic.errors import Conflict, Forbidden, Invalid, NotFound
-from crampcare.records.models import AuditEntry, SessionAdverseEvent, TreatmentSession
+from crampcare.records.models import (
+    AuditEntry,
+    SessionAdverseEvent,
+    TreatmentPlan,
+    TreatmentSession,
+)
 from tests.clinic.session_steps import (
     Clock,
     assess,
@@ -93,6 +99,22 @@ def _reassessed_without_plan(world: World) -> None:
     assess(world, complaint={"side": "right"})
 
 
+def _course_complete(world: World) -> None:
+    """As many closed sessions as the plan's course allows at most."""
+    plan = TreatmentPlan.objects.get(patient_id=world.ellen["id"])
+    maximum = plan.assessment.result["course"]["sessions"]["max"]
+    TreatmentSession.objects.bulk_create(
+        TreatmentSession(
+            patient_id=plan.patient_id,
+            plan=plan,
+            assessment=plan.assessment,
+            date=dt.date(2026, 1, 1) + dt.timedelta(days=7 * i),
+            status="closed",
+        )
+        for i in range(maximum)
+    )
+
+
 @pytest.mark.parametrize(
     "situation, field, message",
     [
@@ -102,6 +124,7 @@ def _reassessed_without_plan(world: World) -> None:
         pytest.param(
             _reassessed_without_plan, "plan_id", "no plan for the current", id="no current plan"
         ),
+        pytest.param(_course_complete, "plan_id", "course of this plan is complete", id="done"),
     ],
 )
 def test_a_session_is_refused(world: World, situation: Any, field: str, message: str) -> None:
