@@ -19,7 +19,7 @@ from crampcare.clinic import outcomes as outcome_use_cases
 from crampcare.clinic.access import Can, patient_for, require
 from crampcare.clinic.errors import Conflict, NotFound
 from crampcare.clinic.patients import to_dict
-from crampcare.clinic.session_view import compose, refuse, session_dict
+from crampcare.clinic.session_view import compose, refuse, session_dicts
 from crampcare.core.billing import Unbillable, bill
 from crampcare.core.session import InvalidSession, parse_session
 from crampcare.kb.loader import KnowledgeBase
@@ -119,7 +119,7 @@ def download(actor: Any, patient_id: object, kind: str, diary_url: str = "") -> 
         practitioner=_person(actor),
         patient=to_dict(patient),
         today=timezone.localdate(),
-        sessions=[session_dict(s, kb) for s in rows],
+        sessions=session_dicts(list(rows), kb),
     )
     detail: dict[str, Any] = {"kind": kind, "sessions": [str(s.id) for s in rows]}
     if kind == "superbill":

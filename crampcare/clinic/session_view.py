@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from crampcare.clinic._common import stamp
@@ -22,6 +23,7 @@ from crampcare.records import audit
 from crampcare.records.models import (
     LOCKED_MESSAGE,
     Decision,
+    SessionAddendum,
     SessionAdverseEvent,
     SessionStatus,
     TreatmentSession,
@@ -178,12 +180,28 @@ def permission(result: dict[str, Any], key: str) -> dict[str, Any]:
     return {"allowed": bool(part.get("allowed")), "reason": str(part.get("reason", ""))}
 
 
+# what session_dict reads beside the session row: fetched for many sessions at once, three
+# queries whatever their number (tests/web/test_query_counts.py)
+PARTS = (
+    Prefetch("adverse_events", queryset=SessionAdverseEvent.objects.select_related("created_by")),
+    Prefetch("addenda", queryset=SessionAddendum.objects.select_related("author")),
+    "plan__points",
+)
+
+
+def session_dicts(sessions: list[TreatmentSession], kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """``session_dict`` of each, their parts fetched together."""
+    prefetch_related_objects(sessions, *PARTS)
+    return [session_dict(s, kb) for s in sessions]
+
+
 def session_dict(session: TreatmentSession, kb: KnowledgeBase) -> dict[str, Any]:
+    prefetch_related_objects([session], *PARTS)  # nothing when session_dicts fetched them
     doc = compose(session)
     result = session.assessment.result
     started = session.contact_started_at
-    events = SessionAdverseEvent.objects.filter(session=session).select_related("created_by")
-    addenda = session.addenda.select_related("author")
+    events = session.adverse_events.all()
+    addenda = session.addenda.all()
     return {
         "id": session.id,
         "patient_id": session.patient_id,
