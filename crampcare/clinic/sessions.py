@@ -157,6 +157,7 @@ def start_session(actor: Any, data: Any, kb: KnowledgeBase) -> dict[str, Any]:
             assessment = _current_assessment(patient)
             plan = _current_plan(patient, assessment, body.plan_id)
             _no_open_session(patient)
+            _course_not_complete(plan, assessment)
             filled, omitted = _prefill(plan, assessment)
             date = body.date or today
             session = TreatmentSession(
@@ -186,6 +187,20 @@ def start_session(actor: Any, data: Any, kb: KnowledgeBase) -> dict[str, Any]:
 
 
 _OPEN_MESSAGE = "the patient already has an open session: close it before starting another"
+
+
+def _course_not_complete(plan: Any, assessment: Any) -> None:
+    """A plan's course ends at its maximum: more sessions need a re-assessment and a new plan."""
+    maximum = (assessment.result.get("course") or {}).get("sessions", {}).get("max")
+    if maximum is None:
+        return
+    done = TreatmentSession.objects.filter(plan=plan).count()
+    if done >= maximum:
+        raise Conflict(
+            f"the course of this plan is complete ({done} of {maximum} sessions): reassess the "
+            "patient and accept a new plan to treat further",
+            "plan_id",
+        )
 
 
 def _no_open_session(patient: Patient) -> None:
