@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from crampcare.clinic.access import Can, require
@@ -277,7 +276,7 @@ def _prefill(
             issue("information", "informational", "intake", "intake unchanged: no new version")
         )
         return None, issues
-    version = (Intake.objects.filter(patient=patient).aggregate(v=Max("version"))["v"] or 0) + 1
+    version = (last.version if last else 0) + 1  # the patient row is locked: no race
     intake = Intake(patient=patient, version=version, taken_on=today, document=document)
     intake.stamp(target.actor, created=True)
     intake.save(force_insert=True)

@@ -1,6 +1,6 @@
 """Importing FHIR records into the clinic's records: the hand-made fixtures, an NDJSON export,
 the HL7 R4 examples; a second import updates; consent; deceased patients are refused
-treatment; the API and the page; parallel imports of one record give one patient."""
+treatment; the API and the page (parallel imports: test_import_parallel.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from crampcare.clinic import assessments, fhir_import, plans, sessions
 from crampcare.clinic.errors import Conflict
 from crampcare.records.models import AuditEntry, FhirImport, Intake, Patient
 from tests.factories import make_intake
-from tests.parallel import in_parallel, postgres_only
 from tests.world import PASSWORD, World, api
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -165,15 +164,3 @@ def test_the_page_form_imports_and_shows_the_report(world: World) -> None:
     assert r.status_code == 200 and "Aalto, Henrik" in html and "devices_history" in html
     r = client.post("/patients/import-fhir", {})
     assert r.status_code == 422
-
-
-@postgres_only
-def test_parallel_imports_of_one_record_give_one_patient(committed_world: World) -> None:
-    world = committed_world
-
-    def run() -> object:
-        return _import(world, "pacemaker.json")
-
-    outcomes = in_parallel([run] * 4)
-    assert all(isinstance(o, list) for o in outcomes), outcomes
-    assert Patient.objects.filter(family_name="Aalto").count() == 1
