@@ -37,6 +37,7 @@ from crampcare.web.api_course import router as course_router
 from crampcare.web.api_diary import router as diary_router
 from crampcare.web.api_documents import router as documents_router
 from crampcare.web.api_fhir import router as fhir_router
+from crampcare.web.api_fhir_export import router as fhir_export_router
 from crampcare.web.api_outcomes import router as outcomes_router
 from crampcare.web.api_practice import router as practice_router
 from crampcare.web.api_sessions import patient_sessions
@@ -257,3 +258,4 @@ api.add_router("", diary_router)
 api.add_router("", outcomes_router)
 api.add_router("", practice_router)
 api.add_router("", fhir_router)
+api.add_router("", fhir_export_router)
