@@ -88,11 +88,16 @@ def run(options: Options) -> None:
 
 
 def _run_gunicorn(options: Options) -> None:
+    serve_gunicorn(warm(), options)
+
+
+def serve_gunicorn(application: Any, options: Options) -> None:
+    """``application`` under gunicorn as ``crampcare serve`` runs it (also bench/bare_django.py,
+    the baseline of bench/web_load.py)."""
     import gunicorn.http.wsgi
     from gunicorn.app.base import BaseApplication
 
     gunicorn.http.wsgi.SERVER = SERVER_NAME
-    application = warm()
     config: dict[str, Any] = {
         "bind": [options.bind],
         "workers": options.workers,
