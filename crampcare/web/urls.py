@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.urls import path
 
 from crampcare.web import (
+    account_pages,
+    admin_pages,
     api,
     diary_pages,
     document_pages,
@@ -52,6 +54,19 @@ urlpatterns = [
     path("practice.csv", practice_pages.practice_csv, name="practice-csv"),
     path("patients/<uuid:patient_id>/diary", diary_pages.patient_diary_action, name="diary-panel"),
     path("diary/<str:token>", diary_pages.patient_diary, name="diary"),
+    path("admin/users", admin_pages.users, name="admin-users"),
+    path("admin/users/<int:user_id>/deactivate", admin_pages.deactivate),
+    path("admin/users/<int:user_id>/reactivate", admin_pages.reactivate),
+    path("admin/users/<int:user_id>/role", admin_pages.change_role),
+    path("admin/users/<int:user_id>/reset-password", admin_pages.reset_password),
+    path("admin/users/<int:user_id>/sign-out-everywhere", admin_pages.sign_out_everywhere),
+    path("admin/audit", admin_pages.audit_view, name="admin-audit"),
+    path("patients/<uuid:patient_id>/access-log", admin_pages.access_log, name="access-log"),
+    path("patients/<uuid:patient_id>/access-log/print", admin_pages.access_log_print),
+    path("account", account_pages.account, name="account"),
+    path("account/password", account_pages.change_password),
+    path("account/sign-out-everywhere", account_pages.sign_out_everywhere),
+    path("account/tokens/<int:token_id>/revoke", account_pages.revoke_token),
     path("api/v1/", api.api.urls),
 ]
 

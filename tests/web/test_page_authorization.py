@@ -31,6 +31,9 @@ DEMOGRAPHICS = {A: LOGIN, F: 200, P: 200, D: 200, X: 404}
 DEMOGRAPHICS_WRITE = {A: LOGIN, F: 302, P: 302, D: 302, X: 404}
 CLINICAL = {A: LOGIN, F: 403, P: 200, D: 403, X: 404}
 CLINICAL_WRITE = {A: LOGIN, F: 403, P: 302, D: 403, X: 404}
+ADMIN = {A: LOGIN, F: 403, P: 403, D: 200, X: 403}  # Birch's Bert is a practitioner
+ADMIN_WRITE = {**ADMIN, D: 302}
+NEW_PASSWORD = "quartz otter lantern 1987"
 
 
 def _patient_form(w: World) -> dict[str, Any]:
@@ -62,6 +65,7 @@ PAGES: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {
         {A: 302, F: 302, P: 302, D: 302, X: 302},
     ),
     ("post", "/logout"): (None, {A: 302, F: 302, P: 302, D: 302, X: 302}),
+    ("get", "/invitation/<str:token>"): (None, {A: 404, F: 404, P: 404, D: 404, X: 404}),
     ("get", "/patients/new"): (None, SIGNED_IN),
     # the patient list's "Import FHIR" form: into the user's own clinic
     ("post", "/patients/import-fhir"): (
@@ -129,6 +133,34 @@ PAGES: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {
         {**CLINICAL_WRITE, P: 200},  # the page again, showing the new link once
     ),
     ("get", "/diary/<str:token>"): (None, {A: 404, F: 404, P: 404, D: 404, X: 404}),
+    # the clinic admin's pages (the user acted on is Fran, of Willow)
+    ("get", "/admin/users"): (None, ADMIN),
+    ("post", "/admin/users"): (lambda w: {"username": "petra", "role": "front_desk"}, ADMIN),
+    ("post", "/admin/users/<int:user_id>/deactivate"): (None, ADMIN_WRITE),
+    ("post", "/admin/users/<int:user_id>/reactivate"): (None, {**ADMIN, D: 409}),  # active
+    ("post", "/admin/users/<int:user_id>/role"): (lambda w: {"role": "front_desk"}, ADMIN_WRITE),
+    ("post", "/admin/users/<int:user_id>/reset-password"): (None, ADMIN),  # shows the link
+    # (Fran is the user acted on: signing herself out everywhere is hers to do)
+    ("post", "/admin/users/<int:user_id>/sign-out-everywhere"): (None, {**ADMIN_WRITE, F: 302}),
+    ("get", "/admin/audit"): (None, ADMIN),
+    # a patient's access log: practitioners and admins of the patient's clinic
+    ("get", "/patients/<uuid:patient_id>/access-log"): (None, {**CLINICAL, D: 200}),
+    ("get", "/patients/<uuid:patient_id>/access-log/print"): (None, {**CLINICAL, D: 200}),
+    # every user's own account (the token is Alice's: anyone else's answer is 404)
+    ("get", "/account"): (None, SIGNED_IN),
+    ("post", "/account/password"): (
+        lambda w: {
+            "current_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "new_password_again": NEW_PASSWORD,
+        },
+        {A: LOGIN, F: 302, P: 302, D: 302, X: 302},
+    ),
+    ("post", "/account/sign-out-everywhere"): (None, {A: LOGIN, F: 302, P: 302, D: 302, X: 302}),
+    ("post", "/account/tokens/<int:token_id>/revoke"): (
+        None,
+        {A: LOGIN, F: 404, P: 302, D: 404, X: 404},
+    ),
     ("post", "/diary/<str:token>"): (
         lambda w: {"date": "2026-01-05", "cramps": "1"},
         {A: 404, F: 404, P: 404, D: 404, X: 404},
@@ -141,13 +173,24 @@ def test_the_page_table_covers_every_page() -> None:
 
 
 def _url(route: str, world: World, plan_id: str, session_id: str = "") -> str:
+    if "<int:token_id>" in route:
+        route = route.replace("<int:token_id>", str(_token_of(world.alice)))
     return (
         route.replace("<uuid:session_id>", session_id)
+        .replace("<int:user_id>", str(world.fran.pk))
         .replace("<uuid:patient_id>", str(world.ellen["id"]))
         .replace("<uuid:assessment_id>", str(world.assessment["id"]))
         .replace("<uuid:plan_id>", plan_id)
         .replace("<str:kind>", "handout")
     )
+
+
+def _token_of(user: Any) -> int:
+    from crampcare.records.models import ApiToken
+    from tests.world import token_for
+
+    token_for(user)
+    return int(ApiToken.objects.filter(user=user).latest("pk").pk)
 
 
 def _outcome(response: Any) -> Any:
