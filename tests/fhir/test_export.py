@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from crampcare.cli import main
 from crampcare.clinic import fhir_export
 from crampcare.clinic.errors import Forbidden, NotFound
-from crampcare.cli import main
 from crampcare.records.models import AuditEntry, DiaryEntry
 from tests.clinic.course_world import adverse_event, make_plan, record_session, sign
 from tests.fhir.validation import validate_twice
