@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from crampcare import clinic_cli, fhir_cli, fhir_export_cli, services, terminal
+from crampcare import clinic_cli, fhir_cli, fhir_export_cli, services, terminal, users_cli
 from crampcare.kb.loader import KnowledgeBase
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -163,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     clinic_cli.add_commands(sub)  # serve, demo, audit, openapi, reassess (Django, loaded lazily)
     fhir_cli.add_commands(sub)  # import-fhir (Django, loaded lazily)
+    users_cli.add_commands(sub)  # users list, invite, reset-password ... (Django, lazily)
     fhir_export_cli.add_commands(sub)  # export-fhir (Django, loaded lazily)
 
     kb = sub.add_parser("kb", help="inspect the knowledge base")

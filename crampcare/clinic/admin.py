@@ -198,3 +198,17 @@ def user_changes(actor: Any, limit: int = 50) -> list[dict[str, Any]]:
         }
         for e in rows.order_by("-at", "-pk")[: max(1, min(limit, 1000))]
     ]
+
+
+def new_clinic(name: str) -> Clinic:
+    """A new clinic, made by the system (``crampcare users invite --new-clinic``)."""
+    text = name.strip()
+    if not text or len(text) > 200:
+        raise Invalid([("clinic", "give the clinic's name (at most 200 characters)")])
+    if Clinic.objects.filter(name=text).exists():
+        raise Conflict(f"a clinic named {text!r} exists already", "clinic")
+    clinic = Clinic(name=text)
+    clinic.stamp(None, created=True)
+    clinic.save()
+    audit.append(None, "create", "clinic", clinic.pk, clinic_id=clinic.pk)
+    return clinic
