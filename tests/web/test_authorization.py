@@ -146,6 +146,7 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
     ("patch", "/api/v1/diary-entries/{diary_entry_id}"): (lambda w: {"cramps": 4}, CLINICAL_READ),
     # the documents as PDFs (the handout: the letter and the superbill are tested in tests/clinic)
     ("get", "/api/v1/patients/{patient_id}/documents/{kind}.pdf"): (None, CLINICAL_READ),
+    ("get", "/api/v1/patients/{patient_id}/fhir"): (None, CLINICAL_READ),  # the FHIR export
     # outcomes and the course review (no review is due with a plan and no session: 409)
     ("get", "/api/v1/patients/{patient_id}/outcomes"): (None, CLINICAL_READ),
     ("post", "/api/v1/patients/{patient_id}/reviews"): (
