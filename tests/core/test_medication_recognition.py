@@ -480,3 +480,21 @@ def test_a_branded_drug_with_an_unlisted_code_is_read_by_its_brand(kb: Knowledge
     found, _ = recognise_medications(kb, (item,))
     assert [m.id for m in found] == ["ticagrelor"]
     assert "read from its display text" in found[0].matched
+
+
+# --- a strength joined by a hyphen -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "med"),
+    [
+        ("ASA-81", "aspirin"),
+        ("HCTZ-25", "hydrochlorothiazide"),
+        ("Zocor-40", "simvastatin"),
+        ("triamterene-hydrochlorothiazide 37.5-25 mg", "triamterene"),
+    ],
+)
+def test_a_strength_joined_by_a_hyphen_leaves_the_name_readable(
+    kb: KnowledgeBase, written: str, med: str
+) -> None:
+    assert med in ids(kb, written)

@@ -81,7 +81,9 @@ def describe_code(item: CodedItem) -> str:
 
 def clean_words(text: str) -> list[str]:
     bare = _STRENGTH.sub(" ", fold(text))
-    return [w for w in WORD.findall(bare) if w not in _NOISE]
+    # a hyphen left dangling by a stripped strength ("ASA-81" -> "asa-") is not part of the word
+    words = (w.strip("-'") for w in WORD.findall(bare))
+    return [w for w in words if w and w not in _NOISE]
 
 
 Hit = tuple[str, str]  # (id, how it matched)
