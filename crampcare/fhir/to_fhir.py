@@ -85,7 +85,7 @@ def bundle(record: Export, kb: KnowledgeBase) -> dict[str, Any]:
     taken = (record.intake or {}).get("taken_on")
     conditions = _conditions(record, kb, pid)
     resources += conditions
-    resources += [_medication(pid, n, item, kb, taken) for n, item in _medications(history, kb)]
+    resources += [_medication(pid, n, item, taken) for n, item in _medications(history, kb)]
     resources += [_lab(pid, n, lab, kb) for n, lab in enumerate(history.get("labs") or [])]
     resources += [_device(pid, n, name) for n, name in enumerate(history.get("devices") or [])]
     resources += care.course(record, kb, [c["id"] for c in conditions if _diagnosis(c)])
@@ -262,7 +262,7 @@ def _medications(
 
 
 def _medication(
-    pid: str, n: int, coded: tuple[list[dict[str, str]], str], kb: KnowledgeBase, taken: Any
+    pid: str, n: int, coded: tuple[list[dict[str, str]], str], taken: Any
 ) -> dict[str, Any]:
     coding, text = coded
     out: dict[str, Any] = {

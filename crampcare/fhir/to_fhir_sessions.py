@@ -167,12 +167,8 @@ def _period(session: Mapping[str, Any], tz: dt.tzinfo) -> dict[str, str]:
 
 def _note(session: Mapping[str, Any]) -> list[dict[str, str]]:
     soap = session["document"].get("note") or {}
-    parts = [
-        f"{label}: {soap[key]}"
-        for label, key in (("S", "subjective"), ("O", "objective"), ("A", "assessment"))
-        + (("P", "plan"),)
-        if soap.get(key)
-    ]
+    labels = {"subjective": "S", "objective": "O", "assessment": "A", "plan": "P"}
+    parts = [f"{label}: {soap[key]}" for key, label in labels.items() if soap.get(key)]
     notes = [{"text": "\n".join(parts)}] if parts else []
     for a in session.get("addenda") or []:
         notes.append({"text": f"Addendum by {a['author']} ({a['at']}): {a['text']}"})
