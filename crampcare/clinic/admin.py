@@ -111,7 +111,7 @@ class SystemAdmin:
     clinic: Clinic
     pk: None = None
     username: str = audit.SYSTEM
-    role: str = Role.CLINIC_ADMIN
+    role: str = str(Role.CLINIC_ADMIN)
     email: str = ""
     first_name: str = ""
     last_name: str = ""

@@ -25,9 +25,28 @@ PRINT_LIMIT = 5000  # entries in the printable access log (it says when there ar
 FILTERS = ("date_from", "date_to", "user", "action", "record_type", "patient_id")
 LIMITS = {"user": 150, "action": 20, "record_type": 30, "patient_id": 64}
 # offered in the filter form (any other value may be typed)
-ACTIONS = ("read", "list", "create", "update", "denied", "download", "sign_in", "sign_in_failed")
-ACTIONS += ("sign_out", "token_issue", "token_revoke", "user_create", "role_change", "deactivate")
-ACTIONS += ("reactivate", "password_change", "password_reset", "invited", "invitation_accepted")
+ACTIONS: tuple[str, ...] = (
+    "read",
+    "list",
+    "create",
+    "update",
+    "denied",
+    "download",
+    "sign_in",
+    "sign_in_failed",
+    "sign_out",
+    "token_issue",
+    "token_revoke",
+    "user_create",
+    "invited",
+    "invitation_accepted",
+    "role_change",
+    "deactivate",
+    "reactivate",
+    "password_change",
+    "password_reset",
+    "sign_out_everywhere",
+)
 
 
 def _dates(raw: dict[str, str]) -> dict[str, dt.date]:
