@@ -263,3 +263,35 @@ def test_the_front_desk_and_other_clinics_do_not_see_the_access_log(world: World
     assert as_user(world.bert).get(url + "/print").status_code == 404
     denied = AuditEntry.objects.filter(action="denied", record_type="access_log").get()
     assert denied.actor == "fran" and denied.patient_id == str(world.ellen["id"])
+
+
+NASTY = ["9" * 5000, "1e309", "²", "a\x00b", "x" * 100_000, "[" * 10_000, " " * 12]
+
+
+@pytest.mark.parametrize("value", NASTY, ids=range(len(NASTY)))
+def test_no_value_in_the_admin_and_account_forms_gives_a_server_error(
+    world: World, value: str
+) -> None:
+    admin, alice = as_user(world.adam), as_user(world.alice)
+
+    def users() -> list[tuple[str, str, bool, str]]:
+        rows = User.objects.exclude(username="petra")  # a short odd licence number is one
+        return sorted(rows.values_list("username", "role", "is_active", "password"))
+
+    before = users()
+    answers = [
+        admin.post("/admin/users", {k: value for k in ("username", "role", "email", "first_name")}),
+        admin.post(
+            "/admin/users", {"username": "petra", "role": "practitioner", "licence_number": value}
+        ),
+        admin.post(f"/admin/users/{world.fran.pk}/role", {"role": value, "licence_number": value}),
+        admin.get("/admin/audit", {name: value for name in audit_log.FILTERS}),
+        admin.get("/admin/audit", {"before": value}),
+        admin.get(f"/patients/{world.ellen['id']}/access-log", {"before": value}),
+        alice.post(
+            "/account/password",
+            {"current_password": value, "new_password": value, "new_password_again": value},
+        ),
+    ]
+    assert [a.status_code for a in answers if a.status_code >= 500] == []
+    assert users() == before
