@@ -45,8 +45,23 @@ class Tracked(models.Model):
         self.updated_at, self.updated_by = now, user
 
 
+RETENTION_YEARS_MAX = 100
+
+
 class Clinic(Tracked):
     name = models.CharField(max_length=200)
+    # how long a patient's record is kept after their last visit (None: not set); the
+    # retention report lists the records past it (crampcare/clinic/retention.py)
+    retention_years = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(retention_years__isnull=True)
+                | (Q(retention_years__gte=1) & Q(retention_years__lte=RETENTION_YEARS_MAX)),
+                name="clinic_retention_years_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -420,3 +435,4 @@ from crampcare.records.diary_models import (  # noqa: E402, F401
 )
 from crampcare.records.review_models import ReviewChoice, ReviewDecision  # noqa: E402, F401
 from crampcare.records.fhir_models import FhirImport  # noqa: E402, F401
+from crampcare.records.erasure_models import ErasureReason, PatientErasure  # noqa: E402, F401
