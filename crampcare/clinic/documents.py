@@ -9,6 +9,7 @@ naming what to do).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 from crampcare import services
 from crampcare.clinic import outcomes as outcome_use_cases
 from crampcare.clinic.access import Can, patient_for, require
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.errors import Conflict, NotFound
 from crampcare.clinic.patients import to_dict
 from crampcare.clinic.session_view import compose, refuse, session_dicts
@@ -100,23 +102,47 @@ def _practitioners(rows: list[TreatmentSession]) -> list[dict[str, Any]]:
     return list(found.values())
 
 
-def document(actor: Any, patient_id: object, kind: str, diary_url: str = "") -> bytes:
+def document(actor: Actor, patient_id: object, kind: str, diary_url: str = "") -> bytes:
     """The PDF of one document of the patient. ``diary_url``: a diary link just made (its URL
     exists only at creation), printed on the handout."""
     return download(actor, patient_id, kind, diary_url)[1]
 
 
-def download(actor: Any, patient_id: object, kind: str, diary_url: str = "") -> tuple[str, bytes]:
+def download(actor: Actor, patient_id: object, kind: str, diary_url: str = "") -> tuple[str, bytes]:
     """The file name to save the document as and its PDF."""
     require(actor, Can.CLINICAL, WHAT)
     if kind not in KINDS:
         raise NotFound(f"no document {kind!r}; documents: {', '.join(KINDS)}")
     patient = patient_for(actor, patient_id)
-    kb = services.knowledge_base()
+    pdf, detail = make(
+        patient,
+        actor.clinic.name,
+        _person(actor),
+        kind,
+        services.knowledge_base(),
+        lambda: outcome_use_cases.outcomes(actor, patient.id),
+        diary_url,
+    )
+    audit.append(actor, "download", WHAT, kind, patient_id=patient.id, detail=detail)
+    return filename(kind, patient.family_name), pdf
+
+
+def make(
+    patient: Patient,
+    clinic: str,
+    issuer: dict[str, Any],
+    kind: str,
+    kb: KnowledgeBase,
+    outcomes: Callable[[], dict[str, Any] | None],
+    diary_url: str = "",
+) -> tuple[bytes, dict[str, Any]]:
+    """The PDF of one document of ``patient`` issued by ``issuer`` ({"name", "licence_number"})
+    and what it was made from; ``Conflict`` when it cannot be made yet. Not audited: the caller
+    audits (a download, an export)."""
     rows = _sessions(patient)
     record = Record(
-        clinic=actor.clinic.name,
-        practitioner=_person(actor),
+        clinic=clinic,
+        practitioner=issuer,
         patient=to_dict(patient),
         today=timezone.localdate(),
         sessions=session_dicts(list(rows), kb),
@@ -130,7 +156,7 @@ def download(actor: Any, patient_id: object, kind: str, diary_url: str = "") -> 
         detail["assessment"] = str(assessment.id)
         record = replace(record, assessment=assessment.result)
         if kind == "physician-letter":
-            record = replace(record, outcomes=outcome_use_cases.outcomes(actor, patient.id))
+            record = replace(record, outcomes=outcomes())
             context, template = letter.context(record, kb), letter.TEMPLATE
         else:
             link = _diary_link(patient)
@@ -138,8 +164,7 @@ def download(actor: Any, patient_id: object, kind: str, diary_url: str = "") -> 
                 link = {**(link or {}), "url": diary_url}
             record = replace(record, diary_link=link)
             context, template = handout.context(record, kb), handout.TEMPLATE
-    audit.append(actor, "download", WHAT, kind, patient_id=patient.id, detail=detail)
-    return filename(kind, patient.family_name), render.render(template, context)
+    return render.render(template, context), detail
 
 
 def filename(kind: str, family_name: str) -> str:
