@@ -120,6 +120,13 @@ AUDIT_CHECKPOINT_MINUTES = config.env_int(
     "CRAMPCARE_AUDIT_CHECKPOINT_MINUTES", 60, low=0, high=7 * 24 * 60
 )
 
+# backups (docs/backups.md): where `crampcare backup` and the schedule write them; the schedule
+# ("" off, "daily HH:MM", or every N minutes) and how many the schedule keeps
+BACKUP_DIR = config.env_str("CRAMPCARE_BACKUP_DIR", "") or str(DATA_DIR / "backups")
+BACKUP_SCHEDULE = config.env_str("CRAMPCARE_BACKUP_SCHEDULE", "")
+BACKUP_KEEP_DAILY = config.env_int("CRAMPCARE_BACKUP_KEEP_DAILY", 7, low=1, high=3650)
+BACKUP_KEEP_WEEKLY = config.env_int("CRAMPCARE_BACKUP_KEEP_WEEKLY", 4, low=0, high=520)
+
 # --- sessions, cookies, headers ------------------------------------------------------------
 SECURE_COOKIES = config.env_bool("CRAMPCARE_SECURE_COOKIES", True)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
