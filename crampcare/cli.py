@@ -15,7 +15,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from crampcare import clinic_cli, fhir_cli, fhir_export_cli, services, terminal, users_cli
+from crampcare import (
+    backup_cli,
+    clinic_cli,
+    fhir_cli,
+    fhir_export_cli,
+    privacy_cli,
+    services,
+    terminal,
+    users_cli,
+)
 from crampcare.kb.loader import KnowledgeBase
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -165,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     fhir_cli.add_commands(sub)  # import-fhir (Django, loaded lazily)
     users_cli.add_commands(sub)  # users list, invite, reset-password ... (Django, lazily)
     fhir_export_cli.add_commands(sub)  # export-fhir (Django, loaded lazily)
+    backup_cli.add_commands(sub)  # backup, restore (Django, loaded lazily)
+    privacy_cli.add_commands(sub)  # export-patient, retention, erase-patient (Django, lazily)
 
     kb = sub.add_parser("kb", help="inspect the knowledge base")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="SUBCOMMAND")

@@ -40,6 +40,7 @@ from crampcare.web.api_fhir import router as fhir_router
 from crampcare.web.api_fhir_export import router as fhir_export_router
 from crampcare.web.api_outcomes import router as outcomes_router
 from crampcare.web.api_practice import router as practice_router
+from crampcare.web.api_privacy import router as privacy_router
 from crampcare.web.api_sessions import patient_sessions
 from crampcare.web.api_sessions import router as session_router
 from crampcare.web.errors import error_response
@@ -259,3 +260,4 @@ api.add_router("", outcomes_router)
 api.add_router("", practice_router)
 api.add_router("", fhir_router)
 api.add_router("", fhir_export_router)
+api.add_router("", privacy_router)
