@@ -1,0 +1,128 @@
+"""The backup file: a ZIP of the database snapshot, the audit files and a manifest, maybe
+sealed with a passphrase (``crypto``).
+
+The manifest (``manifest.json``, format ``crampcare.backup/1``) says when and from what the
+backup was made, the rows per table, and the SHA-256 and size of every other member. Opening a
+backup checks all of it: the ZIP's own checksums, each member's hash, and the database snapshot's
+integrity. A file that fails any check is refused with one message naming what failed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crampcare.backup import crypto, snapshot
+
+FORMAT = "crampcare.backup/1"
+MANIFEST = "manifest.json"
+SUFFIX = ".ccbackup"
+# tests only: seconds to wait before each member, so that a test can kill a backup mid-way
+SLOW_ENV = "CRAMPCARE_BACKUP_TEST_SLOW_SECONDS"
+
+
+class BadBackup(Exception):
+    """The file is not a whole crampcare backup, or the passphrase does not open it."""
+
+
+@dataclass
+class Opened:
+    """A backup checked and unpacked into a private temporary folder."""
+
+    path: Path
+    folder: Path
+    manifest: dict[str, Any]
+    encrypted: bool
+
+    def member(self, name: str) -> Path | None:
+        found = self.folder / name
+        return found if name in self.manifest["members"] else None
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_zip(target: Path, members: dict[str, Path], manifest: dict[str, Any]) -> None:
+    """The members and the manifest (with each member's hash and size) as a ZIP at ``target``."""
+    slow = float(os.environ.get(SLOW_ENV) or 0)
+    manifest["members"] = {}
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as out:
+        for name, path in members.items():
+            if slow:
+                time.sleep(slow)
+            manifest["members"][name] = {"sha256": sha256(path), "bytes": path.stat().st_size}
+            out.write(path, name)
+        out.writestr(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+
+
+@contextlib.contextmanager
+def opened(path: Path, passphrase: str | None) -> Iterator[Opened]:
+    """Check ``path`` whole and yield it unpacked; raise BadBackup naming what is wrong."""
+    if not path.is_file():
+        raise BadBackup(f"{path}: no such file")
+    with tempfile.TemporaryDirectory(prefix="crampcare-restore-") as work:
+        folder = Path(work)
+        encrypted = crypto.is_encrypted(path)
+        plain = path
+        if encrypted:
+            if not passphrase:
+                raise BadBackup(
+                    f"{path.name} is encrypted: give its passphrase (--passphrase-file, or "
+                    "CRAMPCARE_BACKUP_PASSPHRASE)"
+                )
+            plain = folder / "backup.zip"
+            try:
+                with plain.open("wb") as out:
+                    crypto.decrypt(path, out, passphrase)
+            except crypto.WrongPassphrase:
+                raise BadBackup(f"{path.name}: wrong passphrase (nothing was written)") from None
+            except crypto.Damaged as exc:
+                raise BadBackup(f"{path.name} is not a whole backup: {exc}") from None
+        manifest = _unpack(path.name, plain, folder / "members")
+        if plain != path:
+            plain.unlink()
+        yield Opened(path, folder / "members", manifest, encrypted)
+
+
+def _unpack(name: str, plain: Path, folder: Path) -> dict[str, Any]:
+    try:
+        with zipfile.ZipFile(plain) as archive:
+            manifest = json.loads(archive.read(MANIFEST))
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+                raise BadBackup(f"{name} is not a crampcare backup (format {FORMAT})")
+            listed = manifest.get("members") or {}
+            extra = set(archive.namelist()) - set(listed) - {MANIFEST}
+            if extra:
+                raise BadBackup(f"{name} holds files its manifest does not list: {sorted(extra)}")
+            for member, facts in listed.items():
+                if "/" in member or member.startswith("."):
+                    raise BadBackup(f"{name}: member {member!r} is not a plain file name")
+                target = folder / member
+                folder.mkdir(exist_ok=True, mode=0o700)
+                with archive.open(member) as source, target.open("wb") as out:
+                    shutil.copyfileobj(source, out, 1024 * 1024)
+                if sha256(target) != facts.get("sha256"):
+                    raise BadBackup(f"{name}: {member} does not match its SHA-256 in the manifest")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, ValueError) as exc:
+        raise BadBackup(f"{name} is damaged or cut short ({exc})") from None
+    if snapshot.SQLITE_MEMBER in listed:
+        try:
+            snapshot.check_sqlite(folder / snapshot.SQLITE_MEMBER)
+        except snapshot.SnapshotError as exc:
+            raise BadBackup(f"{name}: {exc}") from None
+    return manifest
