@@ -305,6 +305,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from crampcare.records import audit_checkpoints
 
     audit_checkpoints.start_checkpoint_schedule()  # in this (the main) process only
+    from crampcare.backup import schedule
+
+    schedule.start()  # CRAMPCARE_BACKUP_SCHEDULE (off by default; docs/backups.md)
     options = server.Options(host, port, workers, args.threads, certfile, keyfile, ready)
     try:
         server.run(options)
