@@ -48,6 +48,10 @@ MARKERS = {
 }
 
 
+def _ago(day: dt.date, days: int) -> str:
+    return (day - dt.timedelta(days=days)).isoformat()
+
+
 def full_record(world: World) -> dict[str, Any]:
     """Give Ellen her own identifiers and a record in every table; returns what was made."""
     patients.update_patient(world.alice, world.ellen["id"], IDENTITY)
@@ -64,8 +68,11 @@ def full_record(world: World) -> dict[str, Any]:
         reason=MARKERS["plan point reason"],
     )
     note = {"subjective": MARKERS["session note"], "plan": "continue"}
-    first = record_session(world, plan, 20, document={**MANUAL, "note": note})
-    second = record_session(world, plan, 13, "closed", document=MANUAL)
+    day = timezone.localdate()
+    first = record_session(
+        world, plan, 20, document={**MANUAL, "note": note, "date": _ago(day, 20)}
+    )
+    second = record_session(world, plan, 13, "closed", document={**MANUAL, "date": _ago(day, 13)})
     event = adverse_event(world, second, "fainting", "moderate", serious=False)
     type(event).objects.filter(pk=event.pk).update(description=MARKERS["adverse event"])
     sign(world, second)
