@@ -17,11 +17,13 @@ role that also has "clinical" sees patients named in it.
 
 from __future__ import annotations
 
+import uuid
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TypeGuard, TypeVar
 
 from django.db.models import Model
 
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.errors import Forbidden, NotFound, Unauthenticated
 from crampcare.records import audit
 from crampcare.records.models import Patient, Role
@@ -44,20 +46,31 @@ GRANTS: dict[str, frozenset[Can]] = {
 }
 
 
-def may(actor: Any, capability: Can) -> bool:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+def _present(actor: Actor | None) -> TypeGuard[Actor]:
+    """Signed in with an active account (the web layers pass only signed-in users; this also
+    holds the line should one pass nobody)."""
+    return actor is not None and actor.is_authenticated and actor.is_active
+
+
+def may(actor: Actor | None, capability: Can) -> bool:
+    if not _present(actor):
         return False
-    if capability == Can.CLINICAL and getattr(actor, "confirmed_at", None) is None:
+    if capability == Can.CLINICAL and actor.confirmed_at is None:
         return False  # an account not yet confirmed by its owner (the invitation) sees none
     return capability in GRANTS.get(actor.role, frozenset())
 
 
 def require(
-    actor: Any, capability: Can, what: str, record_id: object = "", *, patient_id: object = ""
+    actor: Actor | None,
+    capability: Can,
+    what: str,
+    record_id: object = "",
+    *,
+    patient_id: object = "",
 ) -> None:
     """Refuse (and audit the refusal, with the record and patient asked for when the caller
     names them) unless the actor's role grants ``capability``."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+    if not _present(actor):
         raise Unauthenticated("sign in first")
     if not may(actor, capability):
         detail = {"needs": capability.value}
@@ -83,12 +96,30 @@ def _verb(capability: Can) -> str:
 _ABSENT = {"reason": "not_found"}
 
 
-def patient_for(actor: Any, patient_id: object, *, lock: bool = False) -> Patient:
+def uuid_key(value: object) -> uuid.UUID | None:
+    """A record id from outside (a UUID from the URL or the API, or text) as a UUID key; None
+    for one that cannot be (it names no record)."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def int_key(value: object) -> int | None:
+    """A whole-number id from outside (ASCII digits, below 64 bits); None for any other."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
+def patient_for(actor: Actor, patient_id: object, *, lock: bool = False) -> Patient:
     """The actor's clinic's patient, or ``NotFound`` (also for another clinic's patient)."""
     query = Patient.objects.filter(clinic_id=actor.clinic_id)
     if lock:
         query = query.select_for_update()
-    patient = query.filter(pk=patient_id).first()
+    key = uuid_key(patient_id)
+    patient = query.filter(pk=key).first() if key is not None else None
     if patient is None:
         audit.append(actor, "denied", "patient", patient_id, patient_id=patient_id, detail=_ABSENT)
         raise NotFound(f"no patient {patient_id}")
@@ -98,7 +129,7 @@ def patient_for(actor: Any, patient_id: object, *, lock: bool = False) -> Patien
 R = TypeVar("R", bound=Model)
 
 
-def record_for(model: type[R], actor: Any, ident: object, what: str, *related: str) -> R:
+def record_for(model: type[R], actor: Actor, ident: object, what: str, *related: str) -> R:
     """A record of one of the actor's clinic's patients, or ``NotFound`` (also for a record of
     another clinic, so that its existence does not leak)."""
     record = (
@@ -113,7 +144,7 @@ def record_for(model: type[R], actor: Any, ident: object, what: str, *related: s
 
 
 def records_of_patient(
-    model: type[R], actor: Any, patient_id: object, what: str, order: str, *related: str
+    model: type[R], actor: Actor, patient_id: object, what: str, order: str, *related: str
 ) -> list[R]:
     """Every record of one of the actor's clinic's patients, newest first; the listing is
     audited with the ids it returned."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from crampcare.clinic.schemas import (
+    CLEAN,
     Email,
     Input,
     Licence,
@@ -16,10 +17,10 @@ from crampcare.clinic.schemas import (
     Role,
     Username,
     UserOut,
-    text,
+    bounds,
 )
 
-InvitationToken = text(1, 200)
+InvitationToken = Annotated[str, bounds(1, 200), CLEAN]
 
 
 class UserInvite(Input):

@@ -18,8 +18,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from crampcare.clinic import invitations, throttle
-from crampcare.clinic.access import GRANTS, Can, require
+from crampcare.clinic.access import GRANTS, Can, int_key, require
 from crampcare.clinic.account_schemas import PasswordChange, RoleChange, UserInvite
+from crampcare.clinic.actor import Actor, account
 from crampcare.clinic.errors import (
     ClinicError,
     Conflict,
@@ -55,7 +56,9 @@ def user_dict(user: User) -> dict[str, Any]:
     }
 
 
-def _event(actor: Any, action: str, user: User | None, typed: str = "", **detail: Any) -> None:
+def _event(
+    actor: Actor | None, action: str, user: User | None, typed: str = "", **detail: Any
+) -> None:
     audit.security_event(
         actor,
         action,
@@ -113,13 +116,14 @@ def _end_everything(user: User, at: dt.datetime) -> int:
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=at)
 
 
-def sign_out_everywhere(actor: Any, user_id: object = None) -> dict[str, Any]:
+def sign_out_everywhere(actor: Actor, user_id: object = None) -> dict[str, Any]:
     """End every session and token of the actor (``user_id`` None), or, for a clinic admin, of a
     user of their clinic."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise Unauthenticated("sign in first")
     with transaction.atomic():
-        user = actor if user_id is None or user_id == actor.pk else _managed(actor, user_id)
+        own = user_id is None or user_id == actor.pk
+        user = account(actor) if own else _managed(actor, user_id)
         revoked = _end_everything(user, timezone.now())
         _event(actor, "sign_out_everywhere", user, tokens_revoked=revoked)
     return {"user_id": user.pk, "tokens_revoked": revoked}
@@ -181,7 +185,7 @@ def _check_new_password(password: str, user: User, field: str) -> None:
         raise Invalid([(field, str(m)) for m in exc.messages]) from None
 
 
-def change_password(actor: Any, data: Any, ip: str) -> dict[str, Any]:
+def change_password(actor: User, data: Any, ip: str) -> dict[str, Any]:
     """The actor changes their own password (the current one first, throttled like signing
     in). Every token is revoked and every other session ends (its hash changes)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
@@ -209,7 +213,7 @@ def change_password(actor: Any, data: Any, ip: str) -> dict[str, Any]:
     raise failure
 
 
-def reset_password(actor: Any, user_id: object) -> dict[str, Any]:
+def reset_password(actor: Actor, user_id: object) -> dict[str, Any]:
     """A clinic admin resets a user's password: the user signs in nowhere until they set a new
     one through the invitation link (returned once); until then no clinical content."""
     with transaction.atomic():
@@ -227,31 +231,31 @@ def reset_password(actor: Any, user_id: object) -> dict[str, Any]:
 # --- users ---------------------------------------------------------------------------------
 
 
-def me(actor: Any) -> dict[str, Any]:
+def me(actor: User) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise Unauthenticated("sign in first")
     return user_dict(actor)
 
 
-def list_users(actor: Any) -> list[dict[str, Any]]:
+def list_users(actor: Actor) -> list[dict[str, Any]]:
     require(actor, Can.MANAGE_USERS, "user")
     users = User.objects.filter(clinic_id=actor.clinic_id).select_related("clinic")
     return [user_dict(u) for u in users.order_by("username")]
 
 
-def _managed(actor: Any, user_id: object) -> User:
+def _managed(actor: Actor, user_id: object) -> User:
     """A user of the clinic admin's clinic, or ``NotFound`` (also for another clinic's)."""
     require(actor, Can.MANAGE_USERS, "user")
-    text = str(user_id)
-    pk = int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
-    user = User.objects.select_for_update().filter(pk=pk, clinic_id=actor.clinic_id).first()
+    pk = int_key(user_id)
+    users = User.objects.select_for_update().filter(clinic_id=actor.clinic_id)
+    user = users.filter(pk=pk).first() if pk is not None else None
     if user is None:
         raise NotFound(f"no user {user_id}")
     user.clinic = actor.clinic
     return user
 
 
-def _same_person(actor: Any, body: UserInvite) -> bool:
+def _same_person(actor: Actor, body: UserInvite) -> bool:
     email = actor.email.strip().lower()
     name = (actor.first_name.strip().lower(), actor.last_name.strip().lower())
     new_name = (body.first_name.strip().lower(), body.last_name.strip().lower())
@@ -260,7 +264,7 @@ def _same_person(actor: Any, body: UserInvite) -> bool:
     )
 
 
-def create_user(actor: Any, data: Any) -> dict[str, Any]:
+def create_user(actor: Actor, data: Any) -> dict[str, Any]:
     """A clinic admin invites a user to their own clinic. The user has no password until they
     set one through the invitation link (returned once, with the user)."""
     require(actor, Can.MANAGE_USERS, "user")
@@ -277,9 +281,9 @@ def create_user(actor: Any, data: Any) -> dict[str, Any]:
     return {**user_dict(user), "invitation": invitation}
 
 
-def _new_user(actor: Any, clinic: Clinic, body: UserInvite, password: str | None) -> User:
+def _new_user(actor: Actor | None, clinic: Clinic, body: UserInvite, password: str | None) -> User:
     problems: list[tuple[str, str]] = []
-    if body.role == Role.PRACTITIONER and not body.licence_number.strip():
+    if body.role == Role.PRACTITIONER.value and not body.licence_number.strip():
         problems.append(("licence_number", "required for a practitioner"))
     name = body.username
     if name.lower() in RESERVED or User.objects.filter(username__iexact=name).exists():
@@ -317,7 +321,7 @@ def _new_user(actor: Any, clinic: Clinic, body: UserInvite, password: str | None
     return user
 
 
-def change_role(actor: Any, user_id: object, data: Any) -> dict[str, Any]:
+def change_role(actor: Actor, user_id: object, data: Any) -> dict[str, Any]:
     """A clinic admin changes another user's role. A user given a clinical role must confirm
     the account again (a new invitation, returned once) before they see clinical content."""
     body = parse(RoleChange, data)
@@ -344,7 +348,7 @@ def change_role(actor: Any, user_id: object, data: Any) -> dict[str, Any]:
     return {**user_dict(user), "invitation": invitation}
 
 
-def deactivate_user(actor: Any, user_id: object) -> dict[str, Any]:
+def deactivate_user(actor: Actor, user_id: object) -> dict[str, Any]:
     """A clinic admin deactivates a user: every session and token ends at once."""
     with transaction.atomic():
         user = _managed(actor, user_id)
@@ -358,7 +362,7 @@ def deactivate_user(actor: Any, user_id: object) -> dict[str, Any]:
     return user_dict(user)
 
 
-def user_events(actor: Any, limit: int = 200) -> list[dict[str, Any]]:
+def user_events(actor: Actor, limit: int = 200) -> list[dict[str, Any]]:
     """The clinic's account events, newest first: sign-ins and failures, sign-outs, tokens,
     invitations, user creation, role changes, deactivations (for the admin's page)."""
     require(actor, Can.MANAGE_USERS, "user")

@@ -16,13 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from crampcare.clinic import accounts
-from crampcare.clinic.access import Can, require
+from crampcare.clinic.access import Can, int_key, require
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.errors import Conflict, Invalid, NotFound, Unauthenticated
 from crampcare.records import audit
 from crampcare.records.models import ApiToken, AuditEntry, Clinic, Role, User
 
 
-def users_table(actor: Any) -> list[dict[str, Any]]:
+def users_table(actor: Actor) -> list[dict[str, Any]]:
     """The clinic admin's users, each with their last sign-in (in this browser or the API's)."""
     require(actor, Can.MANAGE_USERS, "user")
     users = User.objects.filter(clinic_id=actor.clinic_id).select_related("clinic")
@@ -32,7 +33,7 @@ def users_table(actor: Any) -> list[dict[str, Any]]:
     ]
 
 
-def reactivate_user(actor: Any, user_id: object) -> dict[str, Any]:
+def reactivate_user(actor: Actor, user_id: object) -> dict[str, Any]:
     """A clinic admin lets a deactivated user sign in again (their old tokens stay revoked)."""
     with transaction.atomic():
         user = accounts._managed(actor, user_id)
@@ -54,16 +55,16 @@ def reactivate_user(actor: Any, user_id: object) -> dict[str, Any]:
 # --- one's own API tokens ------------------------------------------------------------------
 
 
-def _signed_in(actor: Any) -> None:
+def _signed_in(actor: User) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise Unauthenticated("sign in first")
 
 
-def own_tokens(actor: Any) -> list[dict[str, Any]]:
+def own_tokens(actor: User) -> list[dict[str, Any]]:
     """The actor's API tokens, newest first (never the token itself: only its hash is kept)."""
     _signed_in(actor)
     now = timezone.now()
-    rows = ApiToken.objects.filter(user_id=actor.pk).order_by("-created_at", "-pk")
+    rows = ApiToken.objects.filter(user=actor).order_by("-created_at", "-pk")
     return [
         {
             "id": t.pk,
@@ -78,13 +79,13 @@ def own_tokens(actor: Any) -> list[dict[str, Any]]:
     ]
 
 
-def revoke_own_token(actor: Any, token_id: object) -> None:
+def revoke_own_token(actor: User, token_id: object) -> None:
     """Revoke one of the actor's tokens; another user's token is ``NotFound`` like an absent one."""
     _signed_in(actor)
-    text = str(token_id)
-    pk = int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+    pk = int_key(token_id)
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().filter(pk=pk, user_id=actor.pk).first()
+        tokens = ApiToken.objects.select_for_update().filter(user=actor)
+        token = tokens.filter(pk=pk).first() if pk is not None else None
         if token is None:
             raise NotFound(f"no token {token_id}", "token_id")
         if token.revoked_at is not None:
@@ -181,7 +182,7 @@ CHANGES = (
 )
 
 
-def user_changes(actor: Any, limit: int = 50) -> list[dict[str, Any]]:
+def user_changes(actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
     """The clinic's account changes from the audit log, newest first: users invited, made,
     confirmed, given a role, deactivated or reactivated, reset, signed out everywhere."""
     require(actor, Can.MANAGE_USERS, "user")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from crampcare import services
 from crampcare.clinic._common import stamp
 from crampcare.clinic.access import Can, patient_for, record_for, records_of_patient, require
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.errors import Conflict, Invalid
 from crampcare.clinic.living import refuse_if_deceased
 from crampcare.clinic.schemas import AssessmentIn, IntakeIn, check_text, parse
@@ -81,7 +82,7 @@ def _require_consent(patient: Patient) -> None:
         )
 
 
-def _store_intake(actor: Any, patient: Patient, document: dict[str, Any]) -> Intake:
+def _store_intake(actor: Actor, patient: Patient, document: dict[str, Any]) -> Intake:
     last = Intake.objects.filter(patient=patient).aggregate(v=Max("version"))["v"] or 0
     intake = Intake(
         patient=patient, version=last + 1, taken_on=timezone.localdate(), document=document
@@ -99,7 +100,7 @@ def _store_intake(actor: Any, patient: Patient, document: dict[str, Any]) -> Int
     return intake
 
 
-def create_intake(actor: Any, patient_id: object, data: Any, kb: KnowledgeBase) -> dict[str, Any]:
+def create_intake(actor: Actor, patient_id: object, data: Any, kb: KnowledgeBase) -> dict[str, Any]:
     """Store the patient's next intake version (validated, not assessed)."""
     require(actor, Can.CLINICAL, "intake")
     body = parse(IntakeIn, data)
@@ -111,18 +112,18 @@ def create_intake(actor: Any, patient_id: object, data: Any, kb: KnowledgeBase) 
     return intake_dict(intake)
 
 
-def _intake_for(actor: Any, intake_id: object) -> Intake:
+def _intake_for(actor: Actor, intake_id: object) -> Intake:
     return record_for(Intake, actor, intake_id, "intake", "patient", "created_by", "updated_by")
 
 
-def get_intake(actor: Any, intake_id: object) -> dict[str, Any]:
+def get_intake(actor: Actor, intake_id: object) -> dict[str, Any]:
     require(actor, Can.CLINICAL, "intake")
     intake = _intake_for(actor, intake_id)
     audit.append(actor, "read", "intake", intake.id, patient_id=intake.patient_id)
     return intake_dict(intake)
 
 
-def list_intakes(actor: Any, patient_id: object) -> list[dict[str, Any]]:
+def list_intakes(actor: Actor, patient_id: object) -> list[dict[str, Any]]:
     require(actor, Can.CLINICAL, "intake")
     rows = records_of_patient(
         Intake, actor, patient_id, "intake", "-version", "created_by", "updated_by"
@@ -131,7 +132,7 @@ def list_intakes(actor: Any, patient_id: object) -> list[dict[str, Any]]:
 
 
 def _assess(
-    actor: Any, intake: Intake, kb: KnowledgeBase, supersedes: Assessment | None = None
+    actor: Actor, intake: Intake, kb: KnowledgeBase, supersedes: Assessment | None = None
 ) -> Assessment:
     try:
         result = services.assess_document(intake.document, kb, intake.taken_on)
@@ -180,7 +181,7 @@ def _assess(
     return assessment
 
 
-def create_assessment(actor: Any, data: Any, kb: KnowledgeBase) -> dict[str, Any]:
+def create_assessment(actor: Actor, data: Any, kb: KnowledgeBase) -> dict[str, Any]:
     """Assess a stored intake, or store a new intake version for a patient and assess it."""
     require(actor, Can.CLINICAL, "assessment")
     body = parse(AssessmentIn, data)
@@ -218,20 +219,20 @@ def _latest(intake: Intake) -> Assessment | None:
     return Assessment.objects.filter(intake=intake, current=True).order_by("-created_at").first()
 
 
-def assessment_for(actor: Any, assessment_id: object) -> Assessment:
+def assessment_for(actor: Actor, assessment_id: object) -> Assessment:
     return record_for(
         Assessment, actor, assessment_id, "assessment", "intake", "created_by", "updated_by"
     )
 
 
-def get_assessment(actor: Any, assessment_id: object, kb: KnowledgeBase) -> dict[str, Any]:
+def get_assessment(actor: Actor, assessment_id: object, kb: KnowledgeBase) -> dict[str, Any]:
     require(actor, Can.CLINICAL, "assessment")
     a = assessment_for(actor, assessment_id)
     audit.append(actor, "read", "assessment", a.id, patient_id=a.patient_id)
     return assessment_dict(a, kb)
 
 
-def list_assessments(actor: Any, patient_id: object, kb: KnowledgeBase) -> list[dict[str, Any]]:
+def list_assessments(actor: Actor, patient_id: object, kb: KnowledgeBase) -> list[dict[str, Any]]:
     require(actor, Can.CLINICAL, "assessment")
     rows = records_of_patient(
         Assessment,
@@ -246,7 +247,7 @@ def list_assessments(actor: Any, patient_id: object, kb: KnowledgeBase) -> list[
     return [assessment_dict(r, kb) for r in rows]
 
 
-def reassess(actor: Any, assessment_id: object, kb: KnowledgeBase) -> tuple[dict[str, Any], bool]:
+def reassess(actor: Actor, assessment_id: object, kb: KnowledgeBase) -> tuple[dict[str, Any], bool]:
     """Assess the intake again under the current knowledge base. Returns the current assessment
     and whether a new one was made (not when the latest already has the current kb_version)."""
     require(actor, Can.CLINICAL, "assessment")
@@ -261,7 +262,7 @@ def reassess(actor: Any, assessment_id: object, kb: KnowledgeBase) -> tuple[dict
     return assessment_dict(new, kb), True
 
 
-def reassess_stale(actor: Any, kb: KnowledgeBase) -> list[dict[str, Any]]:
+def reassess_stale(actor: Actor, kb: KnowledgeBase) -> list[dict[str, Any]]:
     """Re-assess every current assessment made under another knowledge base (the CLI's
     ``crampcare records reassess``; ``actor`` None means the system). Returns one row each."""
     rows = []

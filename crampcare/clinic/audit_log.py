@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from crampcare.clinic import input_limits
 from crampcare.clinic.access import Can, may, patient_for, require
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.errors import Forbidden, Invalid, Unauthenticated
 from crampcare.records import audit
 from crampcare.records.models import AuditEntry, User
@@ -144,7 +145,7 @@ def _entry(e: AuditEntry) -> dict[str, Any]:
     }
 
 
-def clinic_log(actor: Any, raw: dict[str, str], before: object = None) -> dict[str, Any]:
+def clinic_log(actor: Actor, raw: dict[str, str], before: object = None) -> dict[str, Any]:
     """A page of the clinic's audit log, newest first, for its clinic admin; ``before`` is the
     ``older`` key of the previous page."""
     require(actor, Can.MANAGE_USERS, "audit_log")
@@ -160,7 +161,7 @@ def clinic_log(actor: Any, raw: dict[str, str], before: object = None) -> dict[s
 # --- a patient's access log ----------------------------------------------------------------
 
 
-def _may_read_access_log(actor: Any, patient_id: object) -> None:
+def _may_read_access_log(actor: Actor, patient_id: object) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise Unauthenticated("sign in first")
     if not (may(actor, Can.CLINICAL) or may(actor, Can.MANAGE_USERS)):
@@ -172,7 +173,7 @@ def _may_read_access_log(actor: Any, patient_id: object) -> None:
 
 
 def access_log(
-    actor: Any, patient_id: object, before: object = None, *, printable: bool = False
+    actor: Actor, patient_id: object, before: object = None, *, printable: bool = False
 ) -> dict[str, Any]:
     """Who saw or changed this patient's record, newest first: every entry naming the patient,
     with the person behind each account (their name and role today). ``printable``: every

@@ -20,8 +20,9 @@ from pydantic import AwareDatetime, Field
 
 from crampcare.clinic._common import stamp
 from crampcare.clinic.access import Can, patient_for, record_for, require
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.errors import Conflict, Invalid
-from crampcare.clinic.schemas import Input, parse, text
+from crampcare.clinic.schemas import CLEAN, Input, bounds, parse
 from crampcare.core.course import Booked, CourseState, SessionDone, course_state
 from crampcare.records import audit
 from crampcare.records.models import (
@@ -37,7 +38,7 @@ from crampcare.records.models import (
 DEFAULT_DURATION = 45
 MAX_AHEAD = dt.timedelta(days=366)
 PRODID = "-//crampcare//course bookings//EN"
-SlotNote = text(0, 500)
+SlotNote = Annotated[str, bounds(0, 500), CLEAN]
 
 
 class Slot(Input):
@@ -116,7 +117,7 @@ def _course_dict(patient: Patient, plan: TreatmentPlan | None, now: dt.datetime)
     }
 
 
-def course(actor: Any, patient_id: object) -> dict[str, Any]:
+def course(actor: Actor, patient_id: object) -> dict[str, Any]:
     """The current plan's course (numbers done, in progress, next and left; reviews) and every
     booking of it. A patient without a plan has no course yet (``course`` is None)."""
     require(actor, Can.SCHEDULE, "course")
@@ -158,7 +159,7 @@ def _renumber(plan: TreatmentPlan, now: dt.datetime) -> CourseState:
     return state
 
 
-def book(actor: Any, patient_id: object, data: Any) -> dict[str, Any]:
+def book(actor: Actor, patient_id: object, data: Any) -> dict[str, Any]:
     """Book the next sessions of the course. Refuses times in the past (or more than a year
     ahead), two bookings at one time, and more bookings than sessions left to the maximum."""
     require(actor, Can.SCHEDULE, "booking")
@@ -234,7 +235,7 @@ def book(actor: Any, patient_id: object, data: Any) -> dict[str, Any]:
         return _course_dict(patient, plan, now)
 
 
-def cancel_booking(actor: Any, booking_id: object) -> dict[str, Any]:
+def cancel_booking(actor: Actor, booking_id: object) -> dict[str, Any]:
     """Cancel an active booking; the bookings after it move up a number."""
     require(actor, Can.SCHEDULE, "booking")
     with transaction.atomic():
@@ -258,7 +259,7 @@ def cancel_booking(actor: Any, booking_id: object) -> dict[str, Any]:
         return booking_dict(booking)
 
 
-def calendar(actor: Any, patient_id: object) -> str:
+def calendar(actor: Actor, patient_id: object) -> str:
     """The bookings ahead as an iCalendar file (RFC 5545) for the patient: one event per
     session, in UTC, named only "Acupuncture session n of max"; cancelled ones as CANCELLED,
     so that a calendar that imported them earlier drops them."""

@@ -35,6 +35,7 @@ from pydantic import Field, StrictInt, ValidationError
 from crampcare import services
 from crampcare.clinic._common import stamp
 from crampcare.clinic.access import Can, patient_for, record_for, records_of_patient, require
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.errors import Conflict, Invalid, NotFound, Throttled, from_pydantic
 from crampcare.clinic.schemas import Input, parse
 from crampcare.records import audit
@@ -181,7 +182,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_link(
-    actor: Any, patient_id: object, *, days: int | None = None, base_url: str = ""
+    actor: Actor, patient_id: object, *, days: int | None = None, base_url: str = ""
 ) -> dict[str, Any]:
     """A new private link for the patient's diary. The token is in this response's ``url`` and
     nowhere else: only its hash is stored, and the audit entry names the link's id."""
@@ -210,7 +211,7 @@ def create_link(
     return {"id": link.id, "url": f"{base_url}/diary/{token}", "expires_at": link.expires_at}
 
 
-def revoke_link(actor: Any, link_id: object) -> dict[str, Any]:
+def revoke_link(actor: Actor, link_id: object) -> dict[str, Any]:
     """Stop a link at once. Revoking a revoked link changes nothing."""
     require(actor, Can.CLINICAL, "diary_link")
     with transaction.atomic():
@@ -223,7 +224,7 @@ def revoke_link(actor: Any, link_id: object) -> dict[str, Any]:
     return link_dict(link)
 
 
-def list_links(actor: Any, patient_id: object) -> list[dict[str, Any]]:
+def list_links(actor: Actor, patient_id: object) -> list[dict[str, Any]]:
     require(actor, Can.CLINICAL, "diary_link")
     now = timezone.now()
     rows = records_of_patient(DiaryLink, actor, patient_id, "diary_link", "-created_at")
@@ -233,7 +234,7 @@ def list_links(actor: Any, patient_id: object) -> list[dict[str, Any]]:
 # --- entries (practitioners) -----------------------------------------------------------------
 
 
-def entries(actor: Any, patient_id: object) -> list[dict[str, Any]]:
+def entries(actor: Actor, patient_id: object) -> list[dict[str, Any]]:
     """Every diary entry of the patient, newest date first."""
     require(actor, Can.CLINICAL, "diary_entry")
     rows = records_of_patient(DiaryEntry, actor, patient_id, "diary_entry", "-date")
@@ -241,7 +242,7 @@ def entries(actor: Any, patient_id: object) -> list[dict[str, Any]]:
 
 
 def add_entry(
-    actor: Any, patient_id: object, data: Any, *, today: dt.date | None = None
+    actor: Actor, patient_id: object, data: Any, *, today: dt.date | None = None
 ) -> dict[str, Any]:
     """Enter a day for the patient. A day that has an entry is refused: correct it instead."""
     require(actor, Can.CLINICAL, "diary_entry")
@@ -277,7 +278,7 @@ def _given(values: dict[str, Any]) -> list[str]:
     return [name for name in VALUES if values.get(name) not in (None, [])]
 
 
-def correct_entry(actor: Any, entry_id: object, data: Any) -> dict[str, Any]:
+def correct_entry(actor: Actor, entry_id: object, data: Any) -> dict[str, Any]:
     """Change some values of an entry. The audit entry names the fields changed, not values."""
     require(actor, Can.CLINICAL, "diary_entry")
     body: DiaryEntryPatch = parse(DiaryEntryPatch, data)
@@ -303,7 +304,7 @@ def correct_entry(actor: Any, entry_id: object, data: Any) -> dict[str, Any]:
     return entry_dict(entry)
 
 
-def _apply(entry: DiaryEntry, values: dict[str, Any], actor: Any) -> list[str]:
+def _apply(entry: DiaryEntry, values: dict[str, Any], actor: Actor | None) -> list[str]:
     """Set the values that differ; return their names (saved with who and when)."""
     changed = [name for name, value in values.items() if getattr(entry, name) != value]
     for name in changed:

@@ -3,7 +3,7 @@ message once; ``status`` is the HTTP status the API uses."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -62,7 +62,7 @@ class Throttled(ClinicError):
         self.retry_after = retry_after
 
 
-def from_pydantic(errors: Iterable[dict[str, Any]], prefix: str = "") -> Invalid:
+def from_pydantic(errors: Iterable[Mapping[str, Any]], prefix: str = "") -> Invalid:
     """A pydantic ``ValidationError.errors()`` list as ``Invalid`` with dotted field paths."""
     items = []
     for err in errors:

@@ -21,6 +21,7 @@ from django.utils import timezone
 import crampcare
 from crampcare.clinic import outcomes as outcome_use_cases
 from crampcare.clinic.access import Can, patient_for, require
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.course import current_plan
 from crampcare.clinic.documents import filename
 from crampcare.clinic.errors import NotFound
@@ -51,7 +52,7 @@ def _person(user: Any) -> dict[str, Any]:
 
 
 def export_patient(
-    actor: Any, patient_id: object, kb: KnowledgeBase, with_letter: bool = True
+    actor: Actor, patient_id: object, kb: KnowledgeBase, with_letter: bool = True
 ) -> dict[str, Any]:
     """The Bundle of one of the actor's clinic's patients (web and API)."""
     require(actor, Can.CLINICAL, WHAT, patient_id, patient_id=patient_id)
@@ -131,7 +132,7 @@ def _letter(
 
 
 def _export(
-    actor: Any, patient: Patient, clinic: Clinic, kb: KnowledgeBase, with_letter: bool
+    actor: Actor | None, patient: Patient, clinic: Clinic, kb: KnowledgeBase, with_letter: bool
 ) -> dict[str, Any]:
     intake = Intake.objects.filter(patient=patient).order_by("-version").first()
     assessment = Assessment.objects.filter(patient=patient).order_by("-created_at", "-id").first()

@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crampcare.clinic.access import Can, require
+from crampcare.clinic.actor import Actor, author
 from crampcare.clinic.errors import Invalid, NotFound
 from crampcare.core.intake import InvalidIntake, parse_intake
 from crampcare.fhir import reader
@@ -63,7 +64,7 @@ class Report:
 class Target:
     """Who imports into which clinic: a user (web, API), or the system (CLI) for a clinic."""
 
-    actor: Any
+    actor: Actor
     clinic_id: int
     consent: bool
 
@@ -88,7 +89,7 @@ def clinic_for_cli(name_or_id: str | None) -> int:
 
 
 def import_upload(
-    actor: Any, name: str, stream: IO[bytes], kb: KnowledgeBase, consent: bool
+    actor: Actor, name: str, stream: IO[bytes], kb: KnowledgeBase, consent: bool
 ) -> dict[str, Any]:
     """One uploaded file (web form, API), into the user's clinic. Clinical capability."""
     require(actor, Can.CLINICAL, "fhir_import")
@@ -248,7 +249,7 @@ def _store_once(
         patient=patient,
         intake=intake,
         file_name=file_name[-300:],
-        imported_by=target.actor if getattr(target.actor, "pk", None) else None,
+        imported_by=author(target.actor),
         counts=dict(record.counts),
         issues=[i.as_dict() for i in [*found, *issues]],
         record=record.summary(),

@@ -8,13 +8,14 @@ from typing import Any
 from django.utils import timezone
 
 from crampcare.clinic.access import Can, patient_for, require
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.schemas import check_text
 from crampcare.core.intake import InvalidIntake, parse_intake
 from crampcare.kb.loader import KnowledgeBase
 
 
 def check_intake(
-    actor: Any, patient_id: object, document: Any, kb: KnowledgeBase
+    actor: Actor, patient_id: object, document: Any, kb: KnowledgeBase
 ) -> list[tuple[str, str]]:
     """Every problem of ``document`` as the patient's next intake, by field path under
     ``intake``, exactly as ``assessments.create_assessment`` would report them; nothing is

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crampcare.clinic.account_schemas import InvitationAccept
+from crampcare.clinic.actor import Actor, author
 from crampcare.clinic.errors import Invalid, NotFound
 from crampcare.clinic.schemas import parse
 from crampcare.records import audit
@@ -37,7 +38,7 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def invite(actor: Any, user: User) -> dict[str, Any]:
+def invite(actor: Actor, user: User) -> dict[str, Any]:
     """A new invitation for ``user`` (older ones stop working). Returns the token, once."""
     now = timezone.now()
     Invitation.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(
@@ -48,7 +49,7 @@ def invite(actor: Any, user: User) -> dict[str, Any]:
     made = Invitation.objects.create(
         user=user,
         token_hash=token_hash(raw),
-        created_by=actor if actor is not None and actor.pk else None,
+        created_by=author(actor),
         expires_at=expires,
     )
     audit.security_event(

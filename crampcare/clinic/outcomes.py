@@ -18,9 +18,10 @@ from django.utils import timezone
 from pydantic import Field
 
 from crampcare.clinic.access import Can, patient_for, require
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.course import current_plan, plan_course
 from crampcare.clinic.errors import Conflict
-from crampcare.clinic.schemas import Input, parse, text
+from crampcare.clinic.schemas import CLEAN, Input, bounds, parse
 from crampcare.core import outcomes as metrics
 from crampcare.core.course import CourseState
 from crampcare.records import audit
@@ -34,7 +35,7 @@ from crampcare.records.models import (
     TreatmentSession,
 )
 
-ReviewNote = text(0, 1000)
+ReviewNote = Annotated[str, bounds(0, 1000), CLEAN]
 
 
 class ReviewIn(Input):
@@ -103,7 +104,7 @@ def _gather(patient: Patient) -> dict[str, Any]:
     }
 
 
-def _read(actor: Any, patient: Patient, what: str, out: dict[str, Any]) -> dict[str, Any]:
+def _read(actor: Actor, patient: Patient, what: str, out: dict[str, Any]) -> dict[str, Any]:
     sessions = out.pop("_sessions")
     audit.append(
         actor,
@@ -116,7 +117,7 @@ def _read(actor: Any, patient: Patient, what: str, out: dict[str, Any]) -> dict[
     return out
 
 
-def outcomes(actor: Any, patient_id: object) -> dict[str, Any]:
+def outcomes(actor: Actor, patient_id: object) -> dict[str, Any]:
     """Baseline, weeks, current frequency, change, responders, pain, what is missing, the
     sources, and the review prompt of the current course (docs/outcomes.md)."""
     require(actor, Can.CLINICAL, "outcomes")
@@ -124,7 +125,7 @@ def outcomes(actor: Any, patient_id: object) -> dict[str, Any]:
     return _read(actor, patient, "outcomes", _gather(patient))
 
 
-def review(actor: Any, patient_id: object) -> dict[str, Any] | None:
+def review(actor: Actor, patient_id: object) -> dict[str, Any] | None:
     """The review prompt of the current course (None without a plan)."""
     require(actor, Can.CLINICAL, "review")
     patient = patient_for(actor, patient_id)
@@ -133,7 +134,7 @@ def review(actor: Any, patient_id: object) -> dict[str, Any] | None:
     return prompt
 
 
-def decide_review(actor: Any, patient_id: object, data: Any) -> dict[str, Any]:
+def decide_review(actor: Actor, patient_id: object, data: Any) -> dict[str, Any]:
     """Record "continue" for the review the patient page asks about now. Refuses a review that
     is not due (409 naming ``key``) and a second decision for the same review (409)."""
     require(actor, Can.CLINICAL, "review")

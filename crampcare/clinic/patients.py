@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from crampcare.clinic._common import stamp
 from crampcare.clinic.access import Can, may, patient_for, require
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.errors import Invalid
 from crampcare.clinic.input_limits import MAX_OFFSET
 from crampcare.clinic.schemas import PatientIn, PatientPatch, Text, parse
@@ -57,7 +58,9 @@ def _latest(patient: Patient) -> dict[str, Any] | None:
     return {name: getattr(patient, f"latest_{name}") for name in LATEST}
 
 
-def list_patients(actor: Any, query: str = "", limit: int = 50, offset: int = 0) -> dict[str, Any]:
+def list_patients(
+    actor: Actor, query: str = "", limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
     """The clinic's patients, by family name; ``query`` matches names, phone or email.
 
     For those who may see clinical records, each patient carries ``latest_assessment``: the
@@ -96,7 +99,8 @@ def list_patients(actor: Any, query: str = "", limit: int = 50, offset: int = 0)
         "ids": [str(p.id) for p in page],
     }
     if clinical:  # the urgency of each listed patient's newest assessment was shown
-        detail["assessments"] = [str(p.latest_id) for p in page if p.latest_id is not None]
+        latest = (getattr(p, "latest_id", None) for p in page)  # annotated by the query
+        detail["assessments"] = [str(i) for i in latest if i is not None]
     audit.append(actor, "list", "patient", detail=detail)
     items = [{**to_dict(p), "latest_assessment": _latest(p)} for p in page]
     return {"count": count, "items": items}
@@ -113,14 +117,14 @@ def parse_text(value: str, field: str) -> str:
         ) from None
 
 
-def get_patient(actor: Any, patient_id: object) -> dict[str, Any]:
+def get_patient(actor: Actor, patient_id: object) -> dict[str, Any]:
     require(actor, Can.DEMOGRAPHICS, "patient")
     patient = patient_for(actor, patient_id)
     audit.append(actor, "read", "patient", patient.id, patient_id=patient.id)
     return to_dict(patient)
 
 
-def create_patient(actor: Any, data: Any) -> dict[str, Any]:
+def create_patient(actor: Actor, data: Any) -> dict[str, Any]:
     require(actor, Can.DEMOGRAPHICS, "patient")
     fields = parse(PatientIn, data)
     with transaction.atomic():
@@ -137,7 +141,7 @@ def create_patient(actor: Any, data: Any) -> dict[str, Any]:
     return to_dict(patient)
 
 
-def update_patient(actor: Any, patient_id: object, data: Any) -> dict[str, Any]:
+def update_patient(actor: Actor, patient_id: object, data: Any) -> dict[str, Any]:
     """Change some fields; consent times are set when consent is given and cleared when it is
     withdrawn."""
     require(actor, Can.DEMOGRAPHICS, "patient")

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from crampcare.clinic._common import stamp
 from crampcare.clinic.access import Can, record_for, records_of_patient, require
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.assessments import assessment_for
 from crampcare.clinic.errors import Conflict, Invalid
 from crampcare.clinic.living import refuse_if_deceased
@@ -187,7 +188,9 @@ def _row(
     )
 
 
-def create_plan(actor: Any, assessment_id: object, data: Any, kb: KnowledgeBase) -> dict[str, Any]:
+def create_plan(
+    actor: Actor, assessment_id: object, data: Any, kb: KnowledgeBase
+) -> dict[str, Any]:
     require(actor, Can.CLINICAL, "plan")
     body = parse(PlanIn, data)
     with transaction.atomic():
@@ -231,14 +234,14 @@ def create_plan(actor: Any, assessment_id: object, data: Any, kb: KnowledgeBase)
     return plan_dict(plan)
 
 
-def get_plan(actor: Any, plan_id: object) -> dict[str, Any]:
+def get_plan(actor: Actor, plan_id: object) -> dict[str, Any]:
     require(actor, Can.CLINICAL, "plan")
     plan = record_for(TreatmentPlan, actor, plan_id, "plan", "created_by", "updated_by")
     audit.append(actor, "read", "plan", plan.id, patient_id=plan.patient_id)
     return plan_dict(plan)
 
 
-def list_plans(actor: Any, patient_id: object) -> list[dict[str, Any]]:
+def list_plans(actor: Actor, patient_id: object) -> list[dict[str, Any]]:
     require(actor, Can.CLINICAL, "plan")
     rows = records_of_patient(
         TreatmentPlan, actor, patient_id, "plan", "-created_at", "created_by", "updated_by"

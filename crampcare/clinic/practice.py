@@ -37,35 +37,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from crampcare.clinic.access import Can, may, require
-from crampcare.core.course import DONE_STATUSES
+from crampcare.clinic.actor import Actor
 from crampcare.core.practice import (
     CSV_HEADER,
     Counts,
     PatientSummary,
-    Window,
     csv_rows,
     diary_windows,
     practice_metrics,
     window_responders,
 )
 from crampcare.records import audit
-from crampcare.records.models import (
-    Booking,
-    BookingStatus,
-    DiaryEntry,
-    SessionAdverseEvent,
-    TreatmentPlan,
-    TreatmentSession,
-)
+from crampcare.records import practice_queries as queries
+from crampcare.records.models import SessionAdverseEvent, TreatmentSession
 
 ACTIVE_DAYS = 28
 DIARY_DAYS = 14
-WINDOWS = 300  # date windows a diary query (SQLite parses at most 1000 ORs deep)
-PATIENTS = 2000  # patient ids a diary query
 
 
 @dataclass
@@ -96,145 +87,60 @@ class _Course:
         return today if self.active(today) else min(today, self.last)
 
 
-def _current_plans(clinic_id: int) -> QuerySet[TreatmentPlan]:
-    """Each patient's newest plan (their course), of the clinic, with a session done: plans
-    with no newer plan of their patient (an anti-join, which PostgreSQL's planner counts well;
-    an equality with a "newest" subquery made it expect a handful of rows and join the
-    assessments by nested loops: seconds at 10,000 courses)."""
-    newer = TreatmentPlan.objects.filter(patient=OuterRef("patient_id")).filter(
-        Q(created_at__gt=OuterRef("created_at"))
-        | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
-    )
-    done = TreatmentSession.objects.filter(plan=OuterRef("pk"), status__in=DONE_STATUSES)
-    return TreatmentPlan.objects.filter(~Exists(newer), Exists(done), patient__clinic_id=clinic_id)
-
-
 def _courses(clinic_id: int, today: dt.date, now: dt.datetime) -> list[_Course]:
-    """One row per patient's course with a done session, from a few plain queries: the
-    courses with the facts stored on their plan (``core.practice.PlanFacts``: no document is
-    read); the sessions grouped by plan; the patients with a diary, a recent entry, a booking
-    ahead. (One query with a correlated subquery for each figure was as fast on SQLite, but
-    its estimated cost made PostgreSQL compile it with JIT: most of a second, each time.)"""
-    plans = _current_plans(clinic_id)
-    counted = {
-        plan: (done, first, last)
-        for plan, done, first, last in TreatmentSession.objects.filter(plan__in=plans)
-        .order_by()
-        .values("plan_id")
-        .annotate(
-            done=Count("pk", filter=Q(status__in=DONE_STATUSES)),
-            first=Min("date"),
-            last=Max("date"),
-        )
-        .values_list("plan_id", "done", "first", "last")
-    }
-    patients = DiaryEntry.objects.filter(patient__clinic_id=clinic_id).order_by()
-    keeping = set(patients.values_list("patient_id", flat=True).distinct())
+    """One row per patient's course with a done session (``records.practice_queries.courses``:
+    one statement, the facts stored on the plan, its sessions grouped by plan)."""
     since = today - dt.timedelta(days=DIARY_DAYS - 1)
-    recent = set(
-        patients.filter(date__gte=since, date__lte=today)
-        .values_list("patient_id", flat=True)
-        .distinct()
-    )
-    ahead = set(
-        Booking.objects.filter(
-            patient__clinic_id=clinic_id, status=BookingStatus.BOOKED, starts_at__gt=now
+    return [
+        _Course(
+            patient_id=patient,
+            done=done,
+            first=first,
+            last=last,
+            maximum=maximum,
+            presentation=presentation,
+            protocol=protocol,
+            episodes_per_week=episodes,
+            booked_ahead=ahead,
+            diary_recent=recent,
+            has_diary=keeping,
+            name=f"{given} {family}",
         )
-        .order_by()
-        .values_list("patient_id", flat=True)
-        .distinct()
-    )
-    rows = plans.values_list(
-        "pk",
-        "patient_id",
-        "patient__given_name",
-        "patient__family_name",
-        "sessions_max",
-        "presentation",
-        "protocol",
-        "intake_episodes_per_week",
-    )
-    out = []
-    for plan, patient, given, family, maximum, presentation, protocol, episodes in rows:
-        done, first, last = counted[plan]
-        out.append(
-            _Course(
-                patient_id=patient,
-                done=done,
-                first=first,
-                last=last,
-                maximum=maximum,
-                presentation=presentation,
-                protocol=protocol,
-                episodes_per_week=episodes,
-                booked_ahead=patient in ahead,
-                diary_recent=patient in recent,
-                has_diary=patient in keeping,
-                name=f"{given} {family}",
-            )
-        )
-    return out
-
-
-def _window_groups(windows: dict[Any, Window]) -> list[list[tuple[Window, list[Any]]]]:
-    """The windows to count (one per patient), each with the patients who share it (the
-    courses in progress share their current window; those started the same day, their
-    baseline), cut into groups of at most ``WINDOWS`` windows and ``PATIENTS`` patient ids: one
-    query a group. Empty windows (first day after last) are left out."""
-    shared: dict[Window, list[Any]] = {}
-    for patient, window in windows.items():
-        if window[0] <= window[1]:
-            shared.setdefault(window, []).append(patient)
-    groups: list[list[tuple[Window, list[Any]]]] = [[]]
-    size = 0
-    for window, ids in sorted(shared.items()):
-        for start in range(0, len(ids), PATIENTS):
-            part = ids[start : start + PATIENTS]
-            if len(groups[-1]) >= WINDOWS or size + len(part) > PATIENTS:
-                groups.append([])
-                size = 0
-            groups[-1].append((window, part))
-            size += len(part)
-    return [g for g in groups if g]
-
-
-def _counts(windows: dict[Any, Window]) -> dict[Any, Counts]:
-    """The diary days logged and their cramps in each patient's window, summed by the
-    database (``GROUP BY`` patient: one row a patient, not one a diary day)."""
-    out: dict[Any, Counts] = {}
-    for group in _window_groups(windows):
-        where = Q()
-        for (low, high), ids in group:
-            where |= Q(patient_id__in=ids, date__gte=low, date__lte=high)
-        rows = (
-            DiaryEntry.objects.filter(where)
-            .order_by()
-            .values("patient_id")
-            .annotate(days=Count("pk"), cramps=Sum("cramps"))
-            .values_list("patient_id", "days", "cramps")
-        )
-        out.update((patient, Counts(days, cramps)) for patient, days, cramps in rows)
-    return out
+        for (
+            patient,
+            given,
+            family,
+            maximum,
+            presentation,
+            protocol,
+            episodes,
+            done,
+            first,
+            last,
+            keeping,
+            recent,
+            ahead,
+        ) in queries.courses(clinic_id, since, today, now)
+    ]
 
 
 def _responders(courses: Sequence[_Course], today: dt.date) -> dict[Any, tuple[Any, Any]]:
     """(responder_25, responder_50) of each patient who keeps a diary: the days and cramps
-    of each course's baseline and current ``diary_windows`` counted in SQL (a query for the
-    baselines, one for the current windows, more only past ``WINDOWS`` or ``PATIENTS``), then
-    ``core.practice.window_responders``, which applies ``core.outcomes``' rules to them."""
+    of each course's baseline and current ``diary_windows`` counted in SQL
+    (``records.practice_queries.window_counts``), then ``core.practice.window_responders``,
+    which applies ``core.outcomes``' rules to them."""
     keeping = [c for c in courses if c.has_diary]
-    windows = {c.patient_id: diary_windows(c.first, c.end(today)) for c in keeping}
-    baseline = _counts({p: w[0] for p, w in windows.items()})
-    current = _counts({p: w[1] for p, w in windows.items()})
-    none = Counts()
-    return {
-        c.patient_id: window_responders(
-            baseline.get(c.patient_id, none),
-            current.get(c.patient_id, none),
-            c.episodes_per_week,
+    counted = queries.window_counts(
+        (c.patient_id, *diary_windows(c.first, c.end(today))) for c in keeping
+    )
+    none = ((0, 0), (0, 0))
+    out = {}
+    for c in keeping:
+        baseline, current = counted.get(c.patient_id, none)
+        out[c.patient_id] = window_responders(
+            Counts(*baseline), Counts(*current), c.episodes_per_week
         )
-        for c in keeping
-    }
+    return out
 
 
 def _safety(clinic_id: int) -> tuple[int, int, int]:
@@ -245,7 +151,7 @@ def _safety(clinic_id: int) -> tuple[int, int, int]:
     return sessions, events["all"], events["serious"]
 
 
-def _report(actor: Any) -> dict[str, Any]:
+def _report(actor: Actor) -> dict[str, Any]:
     today, now = timezone.localdate(), timezone.now()
     courses = _courses(actor.clinic_id, today, now)
     responders = _responders(courses, today)
@@ -286,7 +192,7 @@ def _report(actor: Any) -> dict[str, Any]:
     }
 
 
-def practice_outcomes(actor: Any) -> dict[str, Any]:
+def practice_outcomes(actor: Actor) -> dict[str, Any]:
     """The practice view's figures for the actor's clinic (audited; the patients named to a
     clinical role are listed in the audit entry)."""
     require(actor, Can.PRACTICE_REPORTS, "practice_outcomes")
@@ -295,7 +201,7 @@ def practice_outcomes(actor: Any) -> dict[str, Any]:
     return report
 
 
-def practice_csv(actor: Any) -> str:
+def practice_csv(actor: Actor) -> str:
     """The practice view's figures as CSV (``core.practice.CSV_HEADER``), one figure a row; no
     patient is named in it, whoever asks."""
     require(actor, Can.PRACTICE_REPORTS, "practice_outcomes")
@@ -308,7 +214,7 @@ def practice_csv(actor: Any) -> str:
     return buffer.getvalue()
 
 
-def _audit(actor: Any, action: str, report: dict[str, Any]) -> None:
+def _audit(actor: Actor, action: str, report: dict[str, Any]) -> None:
     named = report["without_recent_diary"] or []
     audit.append(
         actor,

@@ -36,26 +36,27 @@ check_text = document_problems
 Text = Annotated[str, AfterValidator(_text_ok)]
 
 
-def text(
+def bounds(
     min_length: int = 0, max_length: int = 200, pattern: str | None = None, strip: bool = True
-) -> Any:
-    """A string type: whitespace stripped, length and pattern checked, no NUL, valid Unicode."""
-    return Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=strip, min_length=min_length, max_length=max_length, pattern=pattern
-        ),
-        AfterValidator(_text_ok),
-    ]
+) -> StringConstraints:
+    """A string type's bounds: whitespace stripped, length and pattern checked. Used as
+    ``Annotated[str, bounds(1, 100), CLEAN]`` (a type alias mypy can read), where ``CLEAN``
+    then refuses NUL and invalid Unicode."""
+    return StringConstraints(
+        strip_whitespace=strip, min_length=min_length, max_length=max_length, pattern=pattern
+    )
 
 
-Name = text(1, 100)
-Reason = text(3, 500)
-Address = text(0, 500)
-Note = text(0, 2000)
-Password = text(1, 200, strip=False)
-PersonName = text(0, 150)
-Licence = text(0, 60)
+CLEAN = AfterValidator(_text_ok)
+
+
+Name = Annotated[str, bounds(1, 100), CLEAN]
+Reason = Annotated[str, bounds(3, 500), CLEAN]
+Address = Annotated[str, bounds(0, 500), CLEAN]
+Note = Annotated[str, bounds(0, 2000), CLEAN]
+Password = Annotated[str, bounds(1, 200, strip=False), CLEAN]
+PersonName = Annotated[str, bounds(0, 150), CLEAN]
+Licence = Annotated[str, bounds(0, 60), CLEAN]
 PHONE = re.compile(r"^[0-9+()\-. ]{0,40}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 Sex = Literal["female", "male", "other", "unknown"]
@@ -83,8 +84,8 @@ def _birth_date(value: dt.date) -> dt.date:
     return value
 
 
-Phone = Annotated[text(0, 40), AfterValidator(_phone)]
-Email = Annotated[text(0, 254), AfterValidator(_email)]
+Phone = Annotated[str, bounds(0, 40), CLEAN, AfterValidator(_phone)]
+Email = Annotated[str, bounds(0, 254), CLEAN, AfterValidator(_email)]
 BirthDate = Annotated[dt.date, AfterValidator(_birth_date)]
 
 
@@ -221,9 +222,9 @@ class AssessmentOut(Stamp):
 
 # --- plans ---------------------------------------------------------------------------------
 
-PointId = text(1, 40)
-PointCode = text(1, 10)
-Region = text(0, 20)
+PointId = Annotated[str, bounds(1, 40), CLEAN]
+PointCode = Annotated[str, bounds(1, 10), CLEAN]
+Region = Annotated[str, bounds(0, 20), CLEAN]
 
 
 class Removal(Input):
@@ -267,7 +268,7 @@ class PlanOut(Stamp):
 
 # --- accounts ------------------------------------------------------------------------------
 
-Username = text(3, 150, r"^[\w.@+-]+$")
+Username = Annotated[str, bounds(3, 150, r"^[\w.@+-]+$"), CLEAN]
 
 
 class UserIn(Input):
@@ -293,8 +294,8 @@ class UserOut(BaseModel):
     is_active: bool
 
 
-TokenName = text(0, 100)
-LoginName = text(1, 150)
+TokenName = Annotated[str, bounds(0, 100), CLEAN]
+LoginName = Annotated[str, bounds(1, 150), CLEAN]
 
 
 class Credentials(Input):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from crampcare import services
 from crampcare.clinic.access import Can, require
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.errors import Conflict, Invalid, from_pydantic
 from crampcare.clinic.schemas import parse
 from crampcare.clinic.session_schemas import (
@@ -42,11 +43,11 @@ from crampcare.records.models import SessionAdverseEvent, SessionStatus, Treatme
 OPEN, CLOSED = SessionStatus.OPEN, SessionStatus.CLOSED
 
 
-def _view(actor: Any, session_id: object) -> dict[str, Any]:
+def _view(actor: Actor, session_id: object) -> dict[str, Any]:
     return session_dict(session_for(actor, session_id), services.knowledge_base())
 
 
-def count_needles(actor: Any, session_id: object, data: Any) -> dict[str, Any]:
+def count_needles(actor: Actor, session_id: object, data: Any) -> dict[str, Any]:
     """One needle in or out (``delta`` 1), or a miscount undone (``delta`` -1)."""
     require(actor, Can.CLINICAL, WHAT)
     body = parse(NeedleCount, data)
@@ -87,7 +88,7 @@ def _miscount(which: str, delta: int) -> str:
     return "needles counted out cannot go below zero"
 
 
-def retention(actor: Any, session_id: object, data: Any) -> dict[str, Any]:
+def retention(actor: Actor, session_id: object, data: Any) -> dict[str, Any]:
     """Start the retention timer when the last needle is in; end it when they come out."""
     require(actor, Can.CLINICAL, WHAT)
     body = parse(RetentionAction, data)
@@ -120,7 +121,7 @@ def retention(actor: Any, session_id: object, data: Any) -> dict[str, Any]:
     return _view(actor, session_id)
 
 
-def contact(actor: Any, session_id: object, data: Any) -> dict[str, Any]:
+def contact(actor: Actor, session_id: object, data: Any) -> dict[str, Any]:
     """The practitioner enters the room (an interval opens) or leaves it (the interval goes
     into the document's contact list, with its electrical and re-insertion flags)."""
     require(actor, Can.CLINICAL, WHAT)
@@ -187,7 +188,7 @@ def _close_interval(
     return interval
 
 
-def add_adverse_event(actor: Any, session_id: object, data: Any) -> dict[str, Any]:
+def add_adverse_event(actor: Actor, session_id: object, data: Any) -> dict[str, Any]:
     """Record an adverse event (open or closed session; not after signing: use an addendum)."""
     require(actor, Can.CLINICAL, WHAT)
     body = parse(AdverseEventIn, data)

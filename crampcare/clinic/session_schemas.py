@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from crampcare.clinic.schemas import Input, Reason, Stamp, text
+from crampcare.clinic.schemas import CLEAN, Input, Reason, Stamp, bounds
 
 Position = Literal["prone", "supine", "side_lying", "seated"]
-PointReason = text(1, 200)
-Lot = text(1, 80)
-AddendumText = text(1, 4000)
-EventText = text(0, 2000)
-Clock = text(5, 5, r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-PointId = text(1, 40)
-EventAction = text(1, 2000)
+PointReason = Annotated[str, bounds(1, 200), CLEAN]
+Lot = Annotated[str, bounds(1, 80), CLEAN]
+AddendumText = Annotated[str, bounds(1, 4000), CLEAN]
+EventText = Annotated[str, bounds(0, 2000), CLEAN]
+Clock = Annotated[str, bounds(5, 5, r"^([01][0-9]|2[0-3]):[0-5][0-9]$"), CLEAN]
+PointId = Annotated[str, bounds(1, 40), CLEAN]
+EventAction = Annotated[str, bounds(1, 2000), CLEAN]
 
 
 class SessionStart(Input):

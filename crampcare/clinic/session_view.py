@@ -16,6 +16,8 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from crampcare.clinic._common import stamp
+from crampcare.clinic.access import uuid_key
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.errors import Conflict, NotFound
 from crampcare.clinic.plans import point_id
 from crampcare.kb.loader import KnowledgeBase
@@ -46,14 +48,16 @@ def minutes(clock: str) -> int:
     return int(hours) * 60 + int(mins)
 
 
-def session_for(actor: Any, session_id: object, *, lock: bool = False) -> TreatmentSession:
+def session_for(actor: Actor, session_id: object, *, lock: bool = False) -> TreatmentSession:
     """One of the actor's clinic's sessions (locked for update when asked), or ``NotFound``."""
     query = TreatmentSession.objects.select_related(
         "assessment", "plan", "signed_by", "created_by", "updated_by"
     )
     if lock:
         query = query.select_for_update(of=("self",))
-    session = query.filter(pk=session_id, patient__clinic_id=actor.clinic_id).first()
+    key = uuid_key(session_id)
+    query = query.filter(patient__clinic_id=actor.clinic_id)
+    session = query.filter(pk=key).first() if key is not None else None
     if session is None:
         raise NotFound(f"no session {session_id}")
     return session
@@ -82,12 +86,12 @@ def refuse(problems: Iterable[tuple[str, str]]) -> Conflict:
     return error
 
 
-def save(session: TreatmentSession, actor: Any, *fields: str) -> None:
+def save(session: TreatmentSession, actor: Actor, *fields: str) -> None:
     session.stamp(actor)
     session.save(update_fields=[*fields, "updated_at", "updated_by"])
 
 
-def record(actor: Any, verb: str, session: TreatmentSession, /, **detail: Any) -> None:
+def record(actor: Actor, verb: str, session: TreatmentSession, /, **detail: Any) -> None:
     audit.append(actor, verb, WHAT, session.id, patient_id=session.patient_id, detail=detail)
 
 

@@ -20,7 +20,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crampcare import services
-from crampcare.clinic.access import Can, patient_for, records_of_patient, require
+from crampcare.clinic.access import Can, patient_for, records_of_patient, require, uuid_key
+from crampcare.clinic.actor import Actor, account
 from crampcare.clinic.errors import Conflict, Forbidden, Invalid, NotFound
 from crampcare.clinic.living import refuse_if_deceased
 from crampcare.clinic.schemas import parse
@@ -104,7 +105,8 @@ def _current_plan(patient: Patient, assessment: Assessment, plan_id: object) -> 
                 "plan_id",
             )
         return plan
-    plan = plans.filter(pk=plan_id).first()
+    key = uuid_key(plan_id)
+    plan = plans.filter(pk=key).first() if key is not None else None
     if plan is None:
         raise NotFound(f"no plan {plan_id}")
     if plan.assessment_id != assessment.id:
@@ -138,7 +140,7 @@ def _prefill(plan: TreatmentPlan, assessment: Assessment) -> tuple[dict[str, Any
     return {"points": points, "positions": positions}, []
 
 
-def start_session(actor: Any, data: Any, kb: KnowledgeBase) -> dict[str, Any]:
+def start_session(actor: Actor, data: Any, kb: KnowledgeBase) -> dict[str, Any]:
     require(actor, Can.CLINICAL, WHAT)
     body = parse(SessionStart, data)
     today = timezone.localdate()
@@ -216,14 +218,14 @@ def _no_open_session(patient: Patient) -> None:
 # --- read ----------------------------------------------------------------------------------
 
 
-def get_session(actor: Any, session_id: object, kb: KnowledgeBase) -> dict[str, Any]:
+def get_session(actor: Actor, session_id: object, kb: KnowledgeBase) -> dict[str, Any]:
     require(actor, Can.CLINICAL, WHAT)
     session = session_for(actor, session_id)
     record(actor, "read", session)
     return session_dict(session, kb)
 
 
-def list_sessions(actor: Any, patient_id: object) -> list[dict[str, Any]]:
+def list_sessions(actor: Actor, patient_id: object) -> list[dict[str, Any]]:
     """The patient's sessions, newest first, each as ``get_session`` gives it."""
     require(actor, Can.CLINICAL, WHAT)
     rows = records_of_patient(
@@ -253,7 +255,9 @@ def _dump(parsed: Session, key: str) -> Any:
     return parsed.model_dump(by_alias=True, exclude_none=True, mode="json")[key]
 
 
-def update_session(actor: Any, session_id: object, data: Any, kb: KnowledgeBase) -> dict[str, Any]:
+def update_session(
+    actor: Actor, session_id: object, data: Any, kb: KnowledgeBase
+) -> dict[str, Any]:
     """Change the points (with the plan points left out), positions, needle lot, measures and
     note. Points, positions and the lot only while the session is open."""
     require(actor, Can.CLINICAL, WHAT)
@@ -295,7 +299,7 @@ def update_session(actor: Any, session_id: object, data: Any, kb: KnowledgeBase)
 # --- close, sign, addenda ------------------------------------------------------------------
 
 
-def close_session(actor: Any, session_id: object, kb: KnowledgeBase) -> dict[str, Any]:
+def close_session(actor: Actor, session_id: object, kb: KnowledgeBase) -> dict[str, Any]:
     """Close the session, or refuse with every problem at once: counts that differ without a
     retained or lost needle incident, no lot, the practitioner still in the room, retention
     not ended, anything the session contract refuses."""
@@ -323,7 +327,7 @@ def close_session(actor: Any, session_id: object, kb: KnowledgeBase) -> dict[str
     return session_dict(session, kb)
 
 
-def sign_session(actor: Any, session_id: object) -> dict[str, Any]:
+def sign_session(actor: Actor, session_id: object) -> dict[str, Any]:
     """Sign a closed session: it is locked from then on (changes are addenda)."""
     require(actor, Can.CLINICAL, WHAT)
     if actor.role != Role.PRACTITIONER:
@@ -331,13 +335,17 @@ def sign_session(actor: Any, session_id: object) -> dict[str, Any]:
     with transaction.atomic():
         session = session_for(actor, session_id, lock=True)
         require_status(session, CLOSED)
-        session.status, session.signed_by, session.signed_at = LOCKED, actor, timezone.now()
+        session.status, session.signed_by, session.signed_at = (
+            LOCKED,
+            account(actor),
+            timezone.now(),
+        )
         save(session, actor, "status", "signed_by", "signed_at")
         record(actor, "sign", session)
     return session_dict(session, services.knowledge_base())
 
 
-def add_addendum(actor: Any, session_id: object, data: Any) -> dict[str, Any]:
+def add_addendum(actor: Actor, session_id: object, data: Any) -> dict[str, Any]:
     """Add to a signed session without changing it: who, when, why and what."""
     require(actor, Can.CLINICAL, WHAT)
     body = parse(AddendumIn, data)
@@ -350,7 +358,7 @@ def add_addendum(actor: Any, session_id: object, data: Any) -> dict[str, Any]:
                 "status",
             )
         addendum = SessionAddendum.objects.create(
-            session=session, author=actor, reason=body.reason, text=body.text
+            session=session, author=account(actor), reason=body.reason, text=body.text
         )
         record(actor, "addendum", session, addendum=addendum.id, fields=["reason", "text"])
     return session_dict(session, services.knowledge_base())
@@ -359,7 +367,7 @@ def add_addendum(actor: Any, session_id: object, data: Any) -> dict[str, Any]:
 # --- billing -------------------------------------------------------------------------------
 
 
-def session_billing(actor: Any, session_id: object, kb: KnowledgeBase) -> dict[str, Any]:
+def session_billing(actor: Actor, session_id: object, kb: KnowledgeBase) -> dict[str, Any]:
     """The codes of the patient's day: every closed or signed session of the patient on the
     session's date (one initial code per patient per day), with the assessment's diagnoses."""
     require(actor, Can.CLINICAL, WHAT)

@@ -43,7 +43,7 @@ def delay_after(failures: int, free: int, cap: int) -> int:
     delay: 0 below ``free``, then 1, 2, 4 ... up to ``cap``."""
     if failures < free:
         return 0
-    return min(2 ** min(failures - free, MAX_DOUBLINGS), cap)
+    return min(1 << min(failures - free, MAX_DOUBLINGS), cap)
 
 
 def account_key(username: str) -> str:

@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from crampcare.clinic.access import Can, may, patient_for, require
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.course import plan_course
 from crampcare.core.course import CourseState
 from crampcare.records import audit
@@ -31,7 +32,7 @@ from crampcare.records.models import (
     TreatmentSession,
 )
 
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, str] = {
     SessionStatus.OPEN: "in progress",
     SessionStatus.CLOSED: "closed, not signed",
     SessionStatus.LOCKED: "signed",
@@ -170,7 +171,7 @@ def _review_title(key: str) -> str:
     return f"Review of the diary's worsening ({rest.replace(':', ' ')})"
 
 
-def timeline(actor: Any, patient_id: object) -> list[dict[str, Any]]:
+def timeline(actor: Actor, patient_id: object) -> list[dict[str, Any]]:
     """Every event of the patient's care, newest first: ``{at, kind, title, detail, clinical}``
     and the ids of the records it is about. Bookings are dated by when they start."""
     require(actor, Can.SCHEDULE, "timeline")
@@ -224,7 +225,7 @@ def _event_dict(e: SessionAdverseEvent) -> dict[str, Any]:
     }
 
 
-def serious_events(actor: Any, patient_id: object) -> dict[str, Any]:
+def serious_events(actor: Actor, patient_id: object) -> dict[str, Any]:
     """The patient's serious adverse events, newest first, for the banner on the patient."""
     require(actor, Can.CLINICAL, "adverse_event")
     patient = patient_for(actor, patient_id)
@@ -243,7 +244,7 @@ def serious_events(actor: Any, patient_id: object) -> dict[str, Any]:
     return {"patient_id": patient.id, "count": len(rows), "events": [_event_dict(r) for r in rows]}
 
 
-def practice_counts(actor: Any) -> dict[str, Any]:
+def practice_counts(actor: Actor) -> dict[str, Any]:
     """Serious adverse events in the actor's clinic, counted by kind (no patient named)."""
     require(actor, Can.CLINICAL, "adverse_event")
     rows = (
@@ -267,13 +268,13 @@ def _window(session: TreatmentSession) -> dict[str, int] | None:
     return {"min": int(minutes["min"]), "max": int(minutes["max"])}
 
 
-def treatment_rooms(actor: Any) -> list[dict[str, Any]]:
+def treatment_rooms(actor: Actor) -> list[dict[str, Any]]:
     """The clinic's open sessions with their retention timers, the soonest to end first."""
     require(actor, Can.CLINICAL, "session")
     rows = TreatmentSession.objects.filter(
         patient__clinic_id=actor.clinic_id, status=SessionStatus.OPEN
     ).select_related("patient", "assessment")
-    out = []
+    out: list[dict[str, Any]] = []
     for s in rows:
         window = _window(s)
         start = s.retention_started_at

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import ijson
 import orjson
@@ -26,7 +26,7 @@ class Reading:
     """The resources of one stream, read lazily; ``issues`` fills as it is read."""
 
     name: str
-    stream: BinaryIO
+    stream: IO[bytes]
     ndjson: bool
     issues: list[Issue] = field(default_factory=list)
 
@@ -91,7 +91,7 @@ class Reading:
             yield resource, f"line {number}: {kind or 'resource'}"
 
 
-def _top_level_type(stream: BinaryIO) -> str | None:
+def _top_level_type(stream: IO[bytes]) -> str | None:
     """The document's top-level resourceType (usually its first key: read no further)."""
     for prefix, event, value in ijson.parse(stream):
         if prefix == "resourceType" and event == "string":
