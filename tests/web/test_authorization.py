@@ -158,6 +158,16 @@ TABLE: dict[tuple[str, str], tuple[Any, dict[str, int]]] = {
     ("get", "/api/v1/practice/outcomes.csv"): (None, PRACTICE_REPORTS),
     # a FHIR record imported into the user's own clinic (tests/fhir/test_import.py)
     ("post", "/api/v1/fhir/import"): (lambda w: FHIR_PATIENT, CLINIC_WIDE_CLINICAL),
+    # privacy (docs/privacy.md): the record export for practitioners; retention and erasure
+    # for the clinic admin (Birch's Bert is a practitioner: 403 before any patient is looked up)
+    ("get", "/api/v1/patients/{patient_id}/export.zip"): (None, CLINICAL_READ),
+    ("get", "/api/v1/clinic"): (None, MANAGE_USERS),
+    ("patch", "/api/v1/clinic"): (lambda w: {"retention_years": 10}, MANAGE_USERS),
+    ("get", "/api/v1/clinic/retention"): (None, MANAGE_USERS),
+    ("post", "/api/v1/patients/{patient_id}/erase"): (
+        lambda w: {"reason": "patient_request", "confirm": "ERASE"},
+        MANAGE_USERS,
+    ),
 }
 
 PAGES: dict[tuple[str, str], dict[str, int]] = {

@@ -143,6 +143,15 @@ PAGES: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {
     # (Fran is the user acted on: signing herself out everywhere is hers to do)
     ("post", "/admin/users/<int:user_id>/sign-out-everywhere"): (None, {**ADMIN_WRITE, F: 302}),
     ("get", "/admin/audit"): (None, ADMIN),
+    # privacy: the record export (practitioners), retention and erasure (the clinic admin)
+    ("get", "/patients/<uuid:patient_id>/export.zip"): (None, CLINICAL),
+    ("get", "/admin/retention"): (None, ADMIN),
+    ("post", "/admin/retention"): (lambda w: {"retention_years": "10"}, ADMIN_WRITE),
+    ("get", "/patients/<uuid:patient_id>/erase"): (None, ADMIN),
+    ("post", "/patients/<uuid:patient_id>/erase"): (
+        lambda w: {"reason": "patient_request", "confirm": "ERASE"},
+        ADMIN_WRITE,
+    ),
     # a patient's access log: practitioners and admins of the patient's clinic
     ("get", "/patients/<uuid:patient_id>/access-log"): (None, {**CLINICAL, D: 200}),
     ("get", "/patients/<uuid:patient_id>/access-log/print"): (None, {**CLINICAL, D: 200}),
