@@ -88,17 +88,10 @@ def set_retention(actor: Any, data: Any) -> dict[str, Any]:
     years = parse_years(data["retention_years"])
     with transaction.atomic():
         clinic = Clinic.objects.select_for_update().get(pk=actor.clinic_id)
-        before = clinic.retention_years
         clinic.retention_years = years
         clinic.stamp(actor)
         clinic.save(update_fields=["retention_years", "updated_at", "updated_by"])
-        audit.append(
-            actor,
-            "update",
-            "clinic",
-            clinic.pk,
-            detail={"fields": ["retention_years"], "from": before, "to": years},
-        )
+        audit.append(actor, "update", "clinic", clinic.pk, detail={"fields": ["retention_years"]})
     return {"clinic": clinic.name, "retention_years": years}
 
 
