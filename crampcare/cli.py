@@ -20,6 +20,7 @@ from crampcare import (
     clinic_cli,
     fhir_cli,
     fhir_export_cli,
+    privacy_cli,
     services,
     terminal,
     users_cli,
@@ -174,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     users_cli.add_commands(sub)  # users list, invite, reset-password ... (Django, lazily)
     fhir_export_cli.add_commands(sub)  # export-fhir (Django, loaded lazily)
     backup_cli.add_commands(sub)  # backup, restore (Django, loaded lazily)
+    privacy_cli.add_commands(sub)  # export-patient, retention, erase-patient (Django, lazily)
 
     kb = sub.add_parser("kb", help="inspect the knowledge base")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="SUBCOMMAND")
