@@ -172,6 +172,7 @@ def _refers_to_patient(model: type[Model], seen: frozenset[type[Model]] = frozen
     for field in model._meta.concrete_fields:
         if isinstance(field, ForeignKey):
             target = field.related_model
+            assert isinstance(target, type)
             if target is Patient:
                 return True
             if (

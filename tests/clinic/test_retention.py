@@ -46,7 +46,9 @@ def test_a_record_is_kept_until(last_visit: str, years: int, kept_until: str) ->
 def test_the_last_visit(
     session: str | None, intake: str | None, registered: str, last: str
 ) -> None:
-    found = retention.last_visit(session and D(session), intake and D(intake), D(registered))
+    found = retention.last_visit(
+        D(session) if session else None, D(intake) if intake else None, D(registered)
+    )
     assert found == D(last)
 
 
