@@ -5,7 +5,7 @@ Colour only when writing to a terminal (and NO_COLOR is unset); plain text when 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from crampcare.core.contract import Assessment
@@ -50,7 +50,7 @@ def _first_sentence(text: str) -> str:
     return text if end < 0 else text[: end + 1]
 
 
-def _cites(sources: Iterable[dict[str, Any]]) -> str:
+def _cites(sources: Iterable[Mapping[str, Any]]) -> str:
     return "; ".join(s["id"] for s in sources)
 
 
@@ -161,8 +161,9 @@ def assessment(a: Assessment, style: Style) -> str:
             out.append(_wrap(f"Action: {f['action']} [{_cites(f['sources'])}]", "      "))
     if a["cautions"]:
         out += ["", style.head("Cautions")]
-        for c in a["cautions"]:
-            out.append(_wrap(f"- {c['name']}: {c['summary']} [{_cites(c['sources'])}]", "  ", 100))
+        for caution in a["cautions"]:
+            text = f"- {caution['name']}: {caution['summary']} [{_cites(caution['sources'])}]"
+            out.append(_wrap(text, "  ", 100))
     labs = [
         r
         for r in a.get("lab_results", [])
@@ -183,10 +184,11 @@ def assessment(a: Assessment, style: Style) -> str:
             )
     if a["contributing_factors"]:
         out += ["", style.head("Contributing factors")]
-        for c in a["contributing_factors"]:
+        for factor in a["contributing_factors"]:
+            cites = _cites(factor["sources"])
             out.append(
                 _wrap(
-                    f"- ({c['kind']}, {c['certainty']}) {c['summary']} [{_cites(c['sources'])}]",
+                    f"- ({factor['kind']}, {factor['certainty']}) {factor['summary']} [{cites}]",
                     "  ",
                     100,
                 )

@@ -132,7 +132,7 @@ def list_intakes(actor: Actor, patient_id: object) -> list[dict[str, Any]]:
 
 
 def _assess(
-    actor: Actor, intake: Intake, kb: KnowledgeBase, supersedes: Assessment | None = None
+    actor: Actor | None, intake: Intake, kb: KnowledgeBase, supersedes: Assessment | None = None
 ) -> Assessment:
     try:
         result = services.assess_document(intake.document, kb, intake.taken_on)
@@ -262,7 +262,7 @@ def reassess(actor: Actor, assessment_id: object, kb: KnowledgeBase) -> tuple[di
     return assessment_dict(new, kb), True
 
 
-def reassess_stale(actor: Actor, kb: KnowledgeBase) -> list[dict[str, Any]]:
+def reassess_stale(actor: Actor | None, kb: KnowledgeBase) -> list[dict[str, Any]]:
     """Re-assess every current assessment made under another knowledge base (the CLI's
     ``crampcare records reassess``; ``actor`` None means the system). Returns one row each."""
     rows = []

@@ -64,7 +64,7 @@ class Report:
 class Target:
     """Who imports into which clinic: a user (web, API), or the system (CLI) for a clinic."""
 
-    actor: Actor
+    actor: Actor | None  # None: the system (the command line)
     clinic_id: int
     consent: bool
 

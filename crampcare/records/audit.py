@@ -20,7 +20,7 @@ from django.utils import timezone
 from crampcare.records import audit_buffer
 from crampcare.records.audit_chain import GENESIS, LEGACY, SYSTEM, chain_for
 from crampcare.records.audit_verify import Report, verify
-from crampcare.records.models import AuditEntry
+from crampcare.records.models import AuditEntry, User
 
 __all__ = ["GENESIS", "LEGACY", "SYSTEM", "Report", "append", "security_event", "verify"]
 
@@ -29,7 +29,7 @@ STICKY_ACTIONS = frozenset({"denied"})
 
 
 def append(
-    actor: Any,
+    actor: object,
     action: str,
     record_type: str,
     record_id: object = "",
@@ -38,13 +38,14 @@ def append(
     clinic_id: int | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Add one entry. ``actor`` is a user, or None for the system (CLI, first-run setup).
+    """Add one entry. ``actor`` is a user; anyone else (None, the command line's stand-in for a
+    clinic admin) is recorded as the system (CLI, first-run setup).
 
     The entry goes to the chain of ``clinic_id`` (default: the actor's clinic). It is numbered
     and linked when written: at the end of the transaction, or at once outside one.
     """
-    user = actor if actor is not None and getattr(actor, "pk", None) else None
-    clinic = clinic_id if clinic_id is not None else getattr(user, "clinic_id", None)
+    user = actor if isinstance(actor, User) and actor.pk is not None else None
+    clinic = clinic_id if clinic_id is not None else user.clinic_id if user else None
     entry = AuditEntry(
         chain=chain_for(clinic),
         at=timezone.now().astimezone(UTC),
@@ -63,7 +64,7 @@ def append(
 
 
 def security_event(
-    actor: Any,
+    actor: object,
     action: str,
     *,
     username: str,

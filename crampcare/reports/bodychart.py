@@ -8,11 +8,16 @@ image's right. A mark for the patient's left side is the mirror image (x -> 100 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
-from crampcare.core.contract import PointOut
 from crampcare.kb.loader import KnowledgeBase
+
+# a point to mark: the assessment's suggestion (core.contract.PointOut) or a plan's point, each
+# with its code, side, role and region (the plan's own points have the role "added")
+ChartPoint = Mapping[str, Any]
 
 WIDTH, HEIGHT, GAP = 200, 440, 40
 VIEWS = ("front", "back")
@@ -59,11 +64,11 @@ class Mark:
     label: str
 
 
-def _sides(point: PointOut) -> tuple[str, ...]:
+def _sides(point: ChartPoint) -> tuple[str, ...]:
     return {"both": ("right", "left"), "midline": ("midline",)}.get(point["side"], (point["side"],))
 
 
-def marks(points: list[PointOut], kb: KnowledgeBase) -> list[Mark]:
+def marks(points: Sequence[ChartPoint], kb: KnowledgeBase) -> list[Mark]:
     """Every mark to draw: one per point and side, mirrored for the patient's left."""
     region_ids = {name: rid for rid, name in kb.vocab_names["regions"].items()}
     out: list[Mark] = []
@@ -83,7 +88,9 @@ def marks(points: list[PointOut], kb: KnowledgeBase) -> list[Mark]:
     return out
 
 
-def body_chart_svg(points: list[PointOut], kb: KnowledgeBase, title: str = "Body chart") -> str:
+def body_chart_svg(
+    points: Sequence[ChartPoint], kb: KnowledgeBase, title: str = "Body chart"
+) -> str:
     """An accessible SVG of both views with every suggested point marked."""
     width = 2 * WIDTH + GAP
     parts = [

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from crampcare.clinic import accounts, admin
 from crampcare.clinic.errors import Invalid, Throttled
+from crampcare.web.actor import actor_of
 from crampcare.web.client import client_address
 from crampcare.web.workbench import page
 
@@ -31,7 +32,7 @@ def _account_page(
     request: HttpRequest, errors: list[tuple[str, str]] | None = None, status: int = 200
 ) -> HttpResponse:
     context = {
-        "tokens": admin.own_tokens(request.user),
+        "tokens": admin.own_tokens(actor_of(request)),
         "errors": errors or [],
         "error_fields": {field for field, _ in errors or []},
         "done": DONE.get(request.GET.get("done", "")),
@@ -57,14 +58,14 @@ def change_password(request: HttpRequest) -> HttpResponse:
         "new_password": new,
     }
     try:
-        accounts.change_password(request.user, data, client_address(request))
+        accounts.change_password(actor_of(request), data, client_address(request))
     except Invalid as exc:
         return _account_page(request, exc.errors, 422)
     except Throttled as exc:
         response = _account_page(request, exc.errors, 429)
         response["Retry-After"] = str(exc.retry_after)
         return response
-    update_session_auth_hash(request, request.user)  # this browser stays signed in
+    update_session_auth_hash(request, actor_of(request))  # this browser stays signed in
     return HttpResponseRedirect(f"{ACCOUNT}?done=password")
 
 
@@ -73,7 +74,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     """Every session (this one too) and every API token of the user ends."""
-    accounts.sign_out_everywhere(request.user)
+    accounts.sign_out_everywhere(actor_of(request))
     logout(request)
     return HttpResponseRedirect("/login?signed_out=everywhere")
 
@@ -82,5 +83,5 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    admin.revoke_own_token(request.user, token_id)
+    admin.revoke_own_token(actor_of(request), token_id)
     return HttpResponseRedirect(f"{ACCOUNT}?done=token")

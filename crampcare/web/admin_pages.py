@@ -22,6 +22,7 @@ from crampcare.clinic import accounts, admin, audit_log
 from crampcare.clinic.access import Can, require
 from crampcare.clinic.errors import Invalid
 from crampcare.records.models import Role
+from crampcare.web.actor import actor_of
 from crampcare.web.workbench import page
 
 USERS = "/admin/users"
@@ -44,7 +45,7 @@ def _users_page(
     made_for: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    user = request.user
+    user = actor_of(request)
     link = request.build_absolute_uri(made["invitation"]["path"]) if made else ""
     context = {
         "users": admin.users_table(user),
@@ -66,19 +67,19 @@ def _users_page(
 @require_http_methods(["GET", "POST"])
 def users(request: HttpRequest) -> HttpResponse:
     """The users of the admin's clinic; POST invites one (the link is shown once)."""
-    require(request.user, Can.MANAGE_USERS, "user")
+    require(actor_of(request), Can.MANAGE_USERS, "user")
     if request.method == "GET":
         return _users_page(request)
     form = {name: request.POST.get(name, "")[:200] for name in INVITE_FIELDS}
     try:
-        made = accounts.create_user(request.user, form)
+        made = accounts.create_user(actor_of(request), form)
     except Invalid as exc:
         return _users_page(request, errors=exc.errors, form=form, status=422)
     return _users_page(request, made=made, made_for="invited")
 
 
 def _user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse:
-    actor = request.user
+    actor = actor_of(request)
     if action == "deactivate":
         accounts.deactivate_user(actor, user_id)
         return HttpResponseRedirect(f"{USERS}?done=deactivated")
@@ -138,7 +139,7 @@ def audit_view(request: HttpRequest) -> HttpResponse:
     raw = {name: request.GET.get(name, "")[:200] for name in audit_log.FILTERS}
     context: dict[str, Any] = {"raw": raw, "actions": audit_log.ACTIONS, "errors": []}
     try:
-        log = audit_log.clinic_log(request.user, raw, request.GET.get("before", "")[:30])
+        log = audit_log.clinic_log(actor_of(request), raw, request.GET.get("before", "")[:30])
     except Invalid as exc:  # the filters (the role was checked first)
         context["errors"] = exc.errors
         context["error_fields"] = {field for field, _ in exc.errors}
@@ -155,12 +156,12 @@ def audit_view(request: HttpRequest) -> HttpResponse:
 @page
 @require_http_methods(["GET"])
 def access_log(request: HttpRequest, patient_id: Any) -> HttpResponse:
-    log = audit_log.access_log(request.user, patient_id, request.GET.get("before", "")[:30])
+    log = audit_log.access_log(actor_of(request), patient_id, request.GET.get("before", "")[:30])
     return render(request, "crampcare/admin_access_log.html", {"log": log})
 
 
 @page
 @require_http_methods(["GET"])
 def access_log_print(request: HttpRequest, patient_id: Any) -> HttpResponse:
-    log = audit_log.access_log(request.user, patient_id, printable=True)
+    log = audit_log.access_log(actor_of(request), patient_id, printable=True)
     return render(request, "crampcare/admin_access_log_print.html", {"log": log})

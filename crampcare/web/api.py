@@ -31,6 +31,7 @@ from crampcare.clinic.schemas import (
     PlanIn,
     PlanOut,
 )
+from crampcare.web.actor import actor_of
 from crampcare.web.api_accounts import auth as auth_router
 from crampcare.web.api_accounts import users as users_router
 from crampcare.web.api_course import router as course_router
@@ -153,17 +154,17 @@ class PatientQuery(Schema):
 @patient_router.get("", response={200: PatientPage, **ERRORS})
 def list_patients(request: HttpRequest, filters: Query[PatientQuery]) -> dict[str, Any]:
     """Your clinic's patients; ``q`` searches names, phone and email."""
-    return patients.list_patients(request.auth, filters.q, filters.limit, filters.offset)
+    return patients.list_patients(actor_of(request), filters.q, filters.limit, filters.offset)
 
 
 @patient_router.post("", response={201: PatientOut, **ERRORS})
 def create_patient(request: HttpRequest, payload: PatientIn) -> Status[dict[str, Any]]:
-    return Status(201, patients.create_patient(request.auth, payload))
+    return Status(201, patients.create_patient(actor_of(request), payload))
 
 
 @patient_router.get("/{patient_id}", response={200: PatientOut, **ERRORS})
 def get_patient(request: HttpRequest, patient_id: uuid.UUID) -> dict[str, Any]:
-    return patients.get_patient(request.auth, patient_id)
+    return patients.get_patient(actor_of(request), patient_id)
 
 
 @patient_router.patch("/{patient_id}", response={200: PatientOut, **ERRORS})
@@ -171,12 +172,14 @@ def update_patient(
     request: HttpRequest, patient_id: uuid.UUID, payload: PatientPatch
 ) -> dict[str, Any]:
     """Change some fields. Giving or withdrawing a consent records when."""
-    return patients.update_patient(request.auth, patient_id, payload.model_dump(exclude_unset=True))
+    return patients.update_patient(
+        actor_of(request), patient_id, payload.model_dump(exclude_unset=True)
+    )
 
 
 @patient_router.get("/{patient_id}/intakes", response={200: list[IntakeOut], **ERRORS})
 def list_intakes(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, Any]]:
-    return assessments.list_intakes(request.auth, patient_id)
+    return assessments.list_intakes(actor_of(request), patient_id)
 
 
 @patient_router.post("/{patient_id}/intakes", response={201: IntakeOut, **ERRORS})
@@ -184,18 +187,20 @@ def create_intake(
     request: HttpRequest, patient_id: uuid.UUID, payload: IntakeIn
 ) -> Status[dict[str, Any]]:
     """Store the patient's next intake version (validated against crampcare.intake/1)."""
-    made = assessments.create_intake(request.auth, patient_id, payload, services.knowledge_base())
+    made = assessments.create_intake(
+        actor_of(request), patient_id, payload, services.knowledge_base()
+    )
     return Status(201, made)
 
 
 @patient_router.get("/{patient_id}/assessments", response={200: list[AssessmentOut], **ERRORS})
 def list_assessments(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, Any]]:
-    return assessments.list_assessments(request.auth, patient_id, services.knowledge_base())
+    return assessments.list_assessments(actor_of(request), patient_id, services.knowledge_base())
 
 
 @patient_router.get("/{patient_id}/plans", response={200: list[PlanOut], **ERRORS})
 def list_plans(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, Any]]:
-    return plans.list_plans(request.auth, patient_id)
+    return plans.list_plans(actor_of(request), patient_id)
 
 
 # --- intakes, assessments, plans -----------------------------------------------------------
@@ -205,20 +210,20 @@ clinical = Router(tags=["clinical"])
 
 @clinical.get("/intakes/{intake_id}", response={200: IntakeOut, **ERRORS})
 def get_intake(request: HttpRequest, intake_id: uuid.UUID) -> dict[str, Any]:
-    return assessments.get_intake(request.auth, intake_id)
+    return assessments.get_intake(actor_of(request), intake_id)
 
 
 @clinical.post("/assessments", response={201: AssessmentOut, **ERRORS})
 def create_assessment(request: HttpRequest, payload: AssessmentIn) -> Status[dict[str, Any]]:
     """Assess a stored intake (``intake_id``), or store ``intake`` as the next version for
     ``patient_id`` and assess it. The response holds the crampcare.assessment/1 document."""
-    made = assessments.create_assessment(request.auth, payload, services.knowledge_base())
+    made = assessments.create_assessment(actor_of(request), payload, services.knowledge_base())
     return Status(201, made)
 
 
 @clinical.get("/assessments/{assessment_id}", response={200: AssessmentOut, **ERRORS})
 def get_assessment(request: HttpRequest, assessment_id: uuid.UUID) -> dict[str, Any]:
-    return assessments.get_assessment(request.auth, assessment_id, services.knowledge_base())
+    return assessments.get_assessment(actor_of(request), assessment_id, services.knowledge_base())
 
 
 @clinical.post(
@@ -228,7 +233,7 @@ def get_assessment(request: HttpRequest, assessment_id: uuid.UUID) -> dict[str, 
 def reassess(request: HttpRequest, assessment_id: uuid.UUID) -> Status[dict[str, Any]]:
     """Assess the intake again under the current knowledge base: 201 with the new assessment,
     or 200 with the current one when it already uses the current knowledge base."""
-    result, made = assessments.reassess(request.auth, assessment_id, services.knowledge_base())
+    result, made = assessments.reassess(actor_of(request), assessment_id, services.knowledge_base())
     return Status(201 if made else 200, result)
 
 
@@ -238,13 +243,13 @@ def create_plan(
 ) -> Status[dict[str, Any]]:
     """Record the accepted prescription: every suggested point accepted or removed, points
     added; each removal and addition with a reason."""
-    made = plans.create_plan(request.auth, assessment_id, payload, services.knowledge_base())
+    made = plans.create_plan(actor_of(request), assessment_id, payload, services.knowledge_base())
     return Status(201, made)
 
 
 @clinical.get("/plans/{plan_id}", response={200: PlanOut, **ERRORS})
 def get_plan(request: HttpRequest, plan_id: uuid.UUID) -> dict[str, Any]:
-    return plans.get_plan(request.auth, plan_id)
+    return plans.get_plan(actor_of(request), plan_id)
 
 
 api.add_router("/auth", auth_router)

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from crampcare.clinic import course, timeline
 from crampcare.clinic.course import BookingIn
 from crampcare.clinic.schemas import ErrorOut, Stamp
+from crampcare.web.actor import actor_of
 
 ERRORS: dict[int, type[Schema] | Any] = {
     code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 429)
@@ -128,20 +129,20 @@ class RoomOut(BaseModel):
 def get_course(request: HttpRequest, patient_id: uuid.UUID) -> dict[str, Any]:
     """The current plan's course: each session number done, in progress, next or left, the
     review sessions, what is left to the minimum and maximum, and the bookings."""
-    return course.course(request.auth, patient_id)
+    return course.course(actor_of(request), patient_id)
 
 
 @router.post("/patients/{patient_id}/bookings", response={201: CourseOut, **ERRORS})
 def book(request: HttpRequest, patient_id: uuid.UUID, payload: BookingIn) -> Status[Any]:
     """Book the next sessions (times with their UTC offset, ahead). 409 when more are asked
     for than the course has left, or the patient is booked at that time."""
-    return Status(201, course.book(request.auth, patient_id, payload))
+    return Status(201, course.book(actor_of(request), patient_id, payload))
 
 
 @router.delete("/bookings/{booking_id}", response={200: BookingOut, **ERRORS})
 def cancel(request: HttpRequest, booking_id: uuid.UUID) -> dict[str, Any]:
     """Cancel a booking; the later bookings move up a session number."""
-    return course.cancel_booking(request.auth, booking_id)
+    return course.cancel_booking(actor_of(request), booking_id)
 
 
 @router.get(
@@ -151,7 +152,7 @@ def cancel(request: HttpRequest, booking_id: uuid.UUID) -> dict[str, Any]:
 )
 def calendar(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     """The sessions booked ahead as an iCalendar file (RFC 5545) for the patient."""
-    body = course.calendar(request.auth, patient_id)
+    body = course.calendar(actor_of(request), patient_id)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="acupuncture-sessions.ics"'
     response["Cache-Control"] = "no-store"
@@ -161,7 +162,7 @@ def calendar(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
 @router.get("/patients/{patient_id}/timeline", response={200: list[TimelineItem], **ERRORS})
 def get_timeline(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, Any]]:
     """The patient's care, newest first. The front desk sees the bookings only."""
-    return timeline.timeline(request.auth, patient_id)
+    return timeline.timeline(actor_of(request), patient_id)
 
 
 @router.get(
@@ -169,16 +170,16 @@ def get_timeline(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, 
 )
 def serious_events(request: HttpRequest, patient_id: uuid.UUID) -> dict[str, Any]:
     """The patient's serious adverse events (the banner on the patient)."""
-    return timeline.serious_events(request.auth, patient_id)
+    return timeline.serious_events(actor_of(request), patient_id)
 
 
 @router.get("/practice/adverse-events", response={200: PracticeCountsOut, **ERRORS})
 def practice_counts(request: HttpRequest) -> dict[str, Any]:
     """Serious adverse events in your clinic, counted by kind."""
-    return timeline.practice_counts(request.auth)
+    return timeline.practice_counts(actor_of(request))
 
 
 @router.get("/treatment-rooms", response={200: list[RoomOut], **ERRORS})
 def treatment_rooms(request: HttpRequest) -> list[dict[str, Any]]:
     """Your clinic's open sessions with their retention timers, the soonest to end first."""
-    return timeline.treatment_rooms(request.auth)
+    return timeline.treatment_rooms(actor_of(request))

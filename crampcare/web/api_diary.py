@@ -15,6 +15,7 @@ from pydantic import BaseModel, StrictInt
 from crampcare.clinic import diary
 from crampcare.clinic.diary import DiaryEntryIn, DiaryEntryPatch
 from crampcare.clinic.schemas import ErrorOut, Input, Stamp, parse
+from crampcare.web.actor import actor_of
 
 ERRORS: dict[int, type[Schema] | Any] = {
     code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 429)
@@ -56,20 +57,20 @@ def create_link(request: HttpRequest, patient_id: uuid.UUID) -> Status[dict[str,
     data = StrictJSON().parse_body(request) if request.content_type == "application/json" else {}
     days = parse(DiaryLinkIn, data).days
     base = request.build_absolute_uri("/").rstrip("/")
-    return Status(201, diary.create_link(request.auth, patient_id, days=days, base_url=base))
+    return Status(201, diary.create_link(actor_of(request), patient_id, days=days, base_url=base))
 
 
 @router.delete("/diary-links/{diary_link_id}", response={204: None, **ERRORS})
 def revoke_link(request: HttpRequest, diary_link_id: uuid.UUID) -> Status[None]:
     """Stop a link at once (again: no change)."""
-    diary.revoke_link(request.auth, diary_link_id)
+    diary.revoke_link(actor_of(request), diary_link_id)
     return Status(204, None)
 
 
 @router.get("/patients/{patient_id}/diary-entries", response={200: list[DiaryEntryOut], **ERRORS})
 def list_entries(request: HttpRequest, patient_id: uuid.UUID) -> list[dict[str, Any]]:
     """Every entry of the patient's diary, newest date first."""
-    return diary.entries(request.auth, patient_id)
+    return diary.entries(actor_of(request), patient_id)
 
 
 @router.post("/patients/{patient_id}/diary-entries", response={201: DiaryEntryOut, **ERRORS})
@@ -77,7 +78,7 @@ def add_entry(
     request: HttpRequest, patient_id: uuid.UUID, payload: DiaryEntryIn
 ) -> Status[dict[str, Any]]:
     """Enter a day (e.g. from a paper diary; any past date). 409 if the day has an entry."""
-    return Status(201, diary.add_entry(request.auth, patient_id, payload))
+    return Status(201, diary.add_entry(actor_of(request), patient_id, payload))
 
 
 @router.patch("/diary-entries/{diary_entry_id}", response={200: DiaryEntryOut, **ERRORS})
@@ -85,4 +86,6 @@ def correct_entry(
     request: HttpRequest, diary_entry_id: uuid.UUID, payload: DiaryEntryPatch
 ) -> dict[str, Any]:
     """Correct some values of an entry (audited with the names of the fields changed)."""
-    return diary.correct_entry(request.auth, diary_entry_id, payload.model_dump(exclude_unset=True))
+    return diary.correct_entry(
+        actor_of(request), diary_entry_id, payload.model_dump(exclude_unset=True)
+    )

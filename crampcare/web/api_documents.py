@@ -10,14 +10,16 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from crampcare.clinic import documents
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.schemas import ErrorOut
+from crampcare.web.actor import actor_of
 
 ERRORS: dict[int, type[Schema] | Any] = {code: ErrorOut for code in (401, 403, 404, 409, 422)}
 
 router = Router(tags=["documents"])
 
 
-def pdf_response(actor: Any, patient_id: object, kind: str) -> HttpResponse:
+def pdf_response(actor: Actor, patient_id: object, kind: str) -> HttpResponse:
     """The PDF as a download (the patient page's buttons answer with it too)."""
     name, body = documents.download(actor, patient_id, kind)
     response = HttpResponse(body, content_type="application/pdf")
@@ -39,4 +41,4 @@ def get_document(
     """The letter to the patient's physician, the patient handout or the superbill, as a PDF.
     Practitioners only; every download is audited. 409 when the record cannot make it yet (no
     assessment for the letter and the handout; no closed session for the superbill)."""
-    return pdf_response(request.auth, patient_id, kind)
+    return pdf_response(actor_of(request), patient_id, kind)

@@ -17,6 +17,7 @@ from crampcare.clinic import fhir_import
 from crampcare.clinic.access import Can, require
 from crampcare.clinic.errors import Invalid
 from crampcare.clinic.schemas import ErrorOut
+from crampcare.web.actor import actor_of
 
 ERRORS: dict[int, type[Schema] | Any] = {code: ErrorOut for code in (401, 403, 422)}
 MAX_BYTES = 200 * 1024 * 1024  # a patient's record is a few MB; a bulk export may be larger
@@ -57,7 +58,7 @@ def spool(request: HttpRequest) -> IO[bytes]:
             raise Invalid([("(body)", f"larger than {MAX_BYTES // CHUNK} MB: split the export")])
         out.write(chunk)
     out.seek(0)
-    return out  # type: ignore[return-value]
+    return out
 
 
 def uploads(request: HttpRequest) -> list[tuple[str, IO[bytes]]]:
@@ -67,7 +68,7 @@ def uploads(request: HttpRequest) -> list[tuple[str, IO[bytes]]]:
         files = request.FILES.getlist("file")
         if not files:
             raise Invalid([("file", "attach one or more FHIR files in the field 'file'")])
-        return [(f.name or "upload.json", f) for f in files]  # type: ignore[misc]
+        return [(f.name or "upload.json", f) for f in files]
     if kind in JSON_TYPES:
         return [("body.json", spool(request))]
     if kind in NDJSON_TYPES:
@@ -84,12 +85,12 @@ def import_fhir(request: HttpRequest, consent: bool = False) -> dict[str, Any]:
     without it, a patient who has not consented gets their details imported and not their
     clinical record (an issue says so). Practitioners only; audited. One report per file with
     OperationOutcome-style issues: what was skipped and why."""
-    require(request.auth, Can.CLINICAL, "fhir_import")
+    require(actor_of(request), Can.CLINICAL, "fhir_import")
     kb = services.knowledge_base()
     reports = []
     for name, stream in uploads(request):
         try:
-            reports.append(fhir_import.import_upload(request.auth, name, stream, kb, consent))
+            reports.append(fhir_import.import_upload(actor_of(request), name, stream, kb, consent))
         finally:
             stream.close()
     return {"reports": reports}

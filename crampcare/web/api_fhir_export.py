@@ -14,6 +14,7 @@ from ninja import Router, Schema
 from crampcare import services
 from crampcare.clinic import fhir_export
 from crampcare.clinic.schemas import ErrorOut
+from crampcare.web.actor import actor_of
 
 ERRORS: dict[int, type[Schema] | Any] = {code: ErrorOut for code in (401, 403, 404, 422)}
 FHIR_JSON = "application/fhir+json"
@@ -33,7 +34,7 @@ def export_fhir(request: HttpRequest, patient_id: uuid.UUID, letter: bool = True
     frequency, the course's CarePlan, the letter to the physician as a PDF
     (``letter=false`` leaves it out) and a Provenance. Practitioners only; audited."""
     found = fhir_export.export_patient(
-        request.auth, patient_id, services.knowledge_base(), with_letter=letter
+        actor_of(request), patient_id, services.knowledge_base(), with_letter=letter
     )
     body = json.dumps(found, ensure_ascii=False, separators=(",", ":"))
     response = HttpResponse(body, content_type=f"{FHIR_JSON}; charset=utf-8")

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from crampcare.clinic import outcomes
 from crampcare.clinic.outcomes import ReviewIn
 from crampcare.clinic.schemas import ErrorOut
+from crampcare.web.actor import actor_of
 
 ERRORS: dict[int, type[Schema] | Any] = {
     code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 429)
@@ -106,11 +107,11 @@ def get_outcomes(request: HttpRequest, patient_id: uuid.UUID) -> dict[str, Any]:
     """Baseline (diary before the first session, else the intake; says which), weeks, current
     weekly frequency, change, responders (25 % and 50 %), pain change (2 points or 30 %),
     what is missing, the kb sources, and the review prompt of the current course."""
-    return outcomes.outcomes(request.auth, patient_id)
+    return outcomes.outcomes(actor_of(request), patient_id)
 
 
 @router.post("/patients/{patient_id}/reviews", response={201: ReviewOut, **ERRORS})
 def decide_review(request: HttpRequest, patient_id: uuid.UUID, payload: ReviewIn) -> Status[Any]:
     """Record "continue" for the review due now (its ``key`` from the outcomes' review prompt).
     409 when that review is not due or is already decided."""
-    return Status(201, outcomes.decide_review(request.auth, patient_id, payload))
+    return Status(201, outcomes.decide_review(actor_of(request), patient_id, payload))

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from crampcare.clinic import practice
 from crampcare.clinic.schemas import ErrorOut
+from crampcare.web.actor import actor_of
 
 ERRORS: dict[int, type[Schema] | Any] = {
     code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 429)
@@ -94,7 +95,7 @@ def outcomes(request: HttpRequest) -> dict[str, Any]:
     protocol; sessions per course; adverse events per 100 sessions; diary adherence. Each with
     its n, and ``small`` where n is below ``small_n``. Practitioners and clinic admins; only
     practitioners get ``without_recent_diary`` (null for an admin)."""
-    return practice.practice_outcomes(request.auth)
+    return practice.practice_outcomes(actor_of(request))
 
 
 @router.get(
@@ -105,7 +106,7 @@ def outcomes(request: HttpRequest) -> dict[str, Any]:
 def outcomes_csv(request: HttpRequest) -> HttpResponse:
     """The same figures as CSV: section, group, measure, n, count, value, small_n, note. No
     patient is named in it."""
-    response = HttpResponse(practice.practice_csv(request.auth), content_type="text/csv")
+    response = HttpResponse(practice.practice_csv(actor_of(request)), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{CSV_FILENAME}"'
     response["Cache-Control"] = "no-store"
     return response

@@ -13,6 +13,7 @@ from ninja import Router, Schema
 from crampcare import services
 from crampcare.clinic import erasure, patient_export, retention
 from crampcare.clinic.schemas import ErrorOut
+from crampcare.web.actor import actor_of
 
 ERRORS: dict[int, type[Schema] | Any] = {code: ErrorOut for code in (401, 403, 404, 409, 422)}
 
@@ -46,27 +47,27 @@ def export_patient(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     """The patient's whole record as a ZIP: index.html, the FHIR R4 Bundle, every row held
     about the patient (JSON), the letter, handout and superbill as PDFs where they can be
     made, sessions.csv and diary.csv. Practitioners only; audited."""
-    return zip_response(request.auth, patient_id)
+    return zip_response(actor_of(request), patient_id)
 
 
 @router.get("/clinic", response={200: dict[str, Any], **ERRORS})
 def get_clinic(request: HttpRequest) -> dict[str, Any]:
     """The clinic's settings: its name and retention period. Clinic admins only."""
-    return retention.settings(request.auth)
+    return retention.settings(actor_of(request))
 
 
 @router.patch("/clinic", response={200: dict[str, Any], **ERRORS})
 def patch_clinic(request: HttpRequest, payload: ClinicPatch) -> dict[str, Any]:
     """Set how many years a record is kept after the patient's last visit
     (``{"retention_years": 10}``; null: not set). Clinic admins only; audited."""
-    return retention.set_retention(request.auth, payload.model_dump(exclude_unset=True))
+    return retention.set_retention(actor_of(request), payload.model_dump(exclude_unset=True))
 
 
 @router.get("/clinic/retention", response={200: dict[str, Any], **ERRORS})
 def retention_report(request: HttpRequest) -> dict[str, Any]:
     """The patients whose record is kept past the retention period, with their last visit and
     the last day it was to be kept. Clinic admins only; audited."""
-    return retention.report(request.auth)
+    return retention.report(actor_of(request))
 
 
 @router.post("/patients/{patient_id}/erase", response={200: dict[str, Any], **ERRORS})
@@ -75,4 +76,4 @@ def erase_patient(request: HttpRequest, patient_id: uuid.UUID, payload: EraseIn)
     names the ground (``reason``) and confirms it is lawful (``"confirm": "ERASE"``). Clinic
     admins only; audited. 409 while the patient has an open session. Afterwards the patient is
     not found (404)."""
-    return erasure.erase(request.auth, patient_id, payload.model_dump(exclude_unset=True))
+    return erasure.erase(actor_of(request), patient_id, payload.model_dump(exclude_unset=True))

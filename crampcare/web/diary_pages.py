@@ -12,6 +12,7 @@ that would authorise it; the token in its path must be right (docs/design.md). E
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from crampcare import services
 from crampcare.clinic import diary
 from crampcare.clinic.errors import ClinicError, Invalid, NotFound, Throttled
 from crampcare.web import session_forms
+from crampcare.web.actor import actor_of
 from crampcare.web.errors import error_response
 from crampcare.web.workbench import page
 
@@ -186,7 +188,9 @@ def panel(user: Any, patient_id: Any) -> dict[str, Any]:
     }
 
 
-def _patient_page(request: HttpRequest, patient_id: Any, status: int) -> tuple[Any, Any]:
+def _patient_page(
+    request: HttpRequest, patient_id: Any, status: int
+) -> tuple[dict[str, Any], Callable[[], HttpResponse]]:
     from crampcare.web import patient_pages  # the patient page includes this panel
 
     context = patient_pages._context(request, patient_id)  # noqa: SLF001
@@ -222,7 +226,7 @@ def _refused(request: HttpRequest, patient_id: Any, exc: ClinicError) -> HttpRes
 @require_POST
 def patient_diary_action(request: HttpRequest, patient_id: Any) -> HttpResponse:
     """The panel's forms: create or stop a link, add or correct an entry."""
-    user, action = request.user, request.POST.get("action", "")
+    user, action = actor_of(request), request.POST.get("action", "")
     if action == "create_link":
         base = request.build_absolute_uri("/").rstrip("/")
         made = diary.create_link(user, patient_id, base_url=base)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from crampcare.reports.charts import chart_table, weekly_chart
 from crampcare.reports.documents.letter import session_points
+from crampcare.web.actor import actor_of
 from crampcare.web.api_documents import pdf_response
 from crampcare.web.workbench import page
 
@@ -44,4 +45,4 @@ def outcomes_panel(outcomes: dict[str, Any], sessions: list[dict[str, Any]]) -> 
 @page
 @require_http_methods(["GET"])
 def document_download(request: HttpRequest, patient_id: Any, kind: str) -> HttpResponse:
-    return pdf_response(request.user, patient_id, kind)
+    return pdf_response(actor_of(request), patient_id, kind)

@@ -12,6 +12,7 @@ from crampcare import services
 from crampcare.clinic import fhir_import
 from crampcare.clinic.access import Can, require
 from crampcare.records.models import Patient
+from crampcare.web.actor import actor_of
 from crampcare.web.workbench import page
 
 CHECKED = {"on", "true", "1"}
@@ -20,7 +21,7 @@ CHECKED = {"on", "true", "1"}
 @page
 @require_http_methods(["POST"])
 def import_fhir(request: HttpRequest) -> HttpResponse:
-    require(request.user, Can.CLINICAL, "fhir_import")
+    require(actor_of(request), Can.CLINICAL, "fhir_import")
     files = request.FILES.getlist("file")
     if not files:
         context = {"reports": [], "problem": "choose one or more FHIR files (JSON or NDJSON)"}
@@ -30,12 +31,14 @@ def import_fhir(request: HttpRequest) -> HttpResponse:
     reports = []
     for upload in files:
         reports.append(
-            fhir_import.import_upload(request.user, upload.name or "upload", upload, kb, consent)
+            fhir_import.import_upload(
+                actor_of(request), upload.name or "upload", upload, kb, consent
+            )
         )
     ids = {pid for r in reports for pid in r["patient_ids"]}
     names = {
         str(p.id): f"{p.family_name}, {p.given_name}"
-        for p in Patient.objects.filter(clinic_id=request.user.clinic_id, pk__in=ids)
+        for p in Patient.objects.filter(clinic_id=actor_of(request).clinic_id, pk__in=ids)
     }
     for report in reports:
         report["patients"] = [(pid, names.get(pid, pid)) for pid in report["patient_ids"]]

@@ -21,6 +21,7 @@ from crampcare.clinic import course, outcomes, patients, sessions, timeline
 from crampcare.clinic.access import Can, may
 from crampcare.clinic.errors import ClinicError, Invalid
 from crampcare.web import diary_pages, document_pages, session_forms
+from crampcare.web.actor import actor_of
 from crampcare.web.intake_fields import field_id
 from crampcare.web.workbench import page
 
@@ -57,7 +58,7 @@ def _booking_rows(
 
 
 def _context(request: HttpRequest, patient_id: Any) -> dict[str, Any]:
-    user = request.user
+    user = actor_of(request)
     patient = patients.get_patient(user, patient_id)
     clinical, schedule = may(user, Can.CLINICAL), may(user, Can.SCHEDULE)
     context: dict[str, Any] = {
@@ -121,7 +122,7 @@ def _slots(post: Any) -> list[dict[str, Any]]:
 def book(request: HttpRequest, patient_id: Any) -> HttpResponse:
     """Book the next sessions of the course ("Book next sessions" on the patient page)."""
     try:
-        course.book(request.user, patient_id, {"sessions": _slots(request.POST)})
+        course.book(actor_of(request), patient_id, {"sessions": _slots(request.POST)})
     except ClinicError as exc:
         if exc.status in {403, 404}:
             raise

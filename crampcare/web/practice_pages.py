@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from crampcare.clinic import practice
+from crampcare.web.actor import actor_of
 from crampcare.web.api_practice import CSV_FILENAME
 from crampcare.web.workbench import page
 
@@ -16,7 +17,7 @@ from crampcare.web.workbench import page
 @page
 @require_http_methods(["GET"])
 def practice_view(request: HttpRequest) -> HttpResponse:
-    report = practice.practice_outcomes(request.user)
+    report = practice.practice_outcomes(actor_of(request))
     responders = report["responders"]
     tables = [
         ("by-presentation", "By presentation", responders["by_presentation"]),
@@ -28,6 +29,6 @@ def practice_view(request: HttpRequest) -> HttpResponse:
 @page
 @require_http_methods(["GET"])
 def practice_csv(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(practice.practice_csv(request.user), content_type="text/csv")
+    response = HttpResponse(practice.practice_csv(actor_of(request)), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{CSV_FILENAME}"'
     return response

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from crampcare.clinic import outcomes
+from crampcare.web.actor import actor_of
 from crampcare.web.workbench import page
 
 
@@ -21,7 +22,7 @@ def decide(request: HttpRequest, patient_id: Any) -> HttpResponse:
     """Record "continue" for the review due; a review no longer due (decided meanwhile) is
     refused with the error page naming it."""
     outcomes.decide_review(
-        request.user,
+        actor_of(request),
         patient_id,
         {"key": request.POST.get("key", ""), "decision": request.POST.get("decision", "")},
     )

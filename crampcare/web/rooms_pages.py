@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from crampcare.clinic import timeline
+from crampcare.web.actor import actor_of
 from crampcare.web.live_view import balance, timer
 from crampcare.web.workbench import page
 
@@ -23,7 +24,7 @@ REFRESH_SECONDS = 10
 @require_http_methods(["GET"])
 def rooms(request: HttpRequest) -> HttpResponse:
     items = []
-    for room in timeline.treatment_rooms(request.user):
+    for room in timeline.treatment_rooms(actor_of(request)):
         session = {
             "id": room["session_id"],
             "retention": {**room["retention"], "window": room["retention"]["window"] or {}},

@@ -21,6 +21,7 @@ from crampcare import services
 from crampcare.clinic import assessments, patients, plans, sessions
 from crampcare.clinic.errors import ClinicError
 from crampcare.web import danger, session_forms
+from crampcare.web.actor import actor_of
 from crampcare.web.intake_fields import field_id
 from crampcare.web.live_view import balance, timer
 from crampcare.web.workbench import page
@@ -115,9 +116,9 @@ def _context(
     """The page's context: the stored session, or the form as submitted (``form``) with the
     use case's errors next to the fields they name."""
     kb = _kb()
-    a = assessments.get_assessment(request.user, s["assessment_id"], kb)
-    patient = patients.get_patient(request.user, s["patient_id"])
-    plan = plans.get_plan(request.user, s["plan_id"])
+    a = assessments.get_assessment(actor_of(request), s["assessment_id"], kb)
+    patient = patients.get_patient(actor_of(request), s["patient_id"])
+    plan = plans.get_plan(actor_of(request), s["plan_id"])
     doc = {**s["document"], **(form or {})}
     omitted = (form or {}).get("omitted", s["omitted"])
     needled = len(doc.get("points") or [])
@@ -204,7 +205,7 @@ def session_start(request: HttpRequest) -> HttpResponse:
     if request.POST.get("plan_id"):
         data["plan_id"] = request.POST["plan_id"]
     try:
-        made = sessions.start_session(request.user, data, _kb())
+        made = sessions.start_session(actor_of(request), data, _kb())
     except ClinicError as exc:
         context = {"status": exc.status, "message": refusal_text(exc)}
         return render(request, "crampcare/error.html", context, status=exc.status)
@@ -218,15 +219,15 @@ def session_detail(request: HttpRequest, session_id: Any) -> HttpResponse:
     """The session. POST saves the record form (points, positions, measures, SOAP note); with
     ``action=add_point`` it only draws one more point row, storing nothing."""
     kb = _kb()
-    s = sessions.get_session(request.user, session_id, kb)
+    s = sessions.get_session(actor_of(request), session_id, kb)
     if request.method == "GET":
         return _show(request, s)
-    planned = [p["point"] for p in plans.get_plan(request.user, s["plan_id"])["points"]]
+    planned = [p["point"] for p in plans.get_plan(actor_of(request), s["plan_id"])["points"]]
     form = session_forms.record_from_post(request.POST, planned, live=s["status"] == "open")
     if request.POST.get("action") == "add_point":
         return _show(request, s, form=form)  # the spare row is drawn again, empty
     try:
-        sessions.update_session(request.user, session_id, form, kb)
+        sessions.update_session(actor_of(request), session_id, form, kb)
     except ClinicError as exc:
         return _show(request, s, status=exc.status, form=form, errors=exc.errors)
     return _back(session_id, "#record")
@@ -244,7 +245,7 @@ def _act(request: HttpRequest, session_id: Any, call: Any, anchor: str) -> HttpR
     except ClinicError as exc:
         if exc.status in {403, 404}:
             raise
-        s = sessions.get_session(request.user, session_id, _kb())
+        s = sessions.get_session(actor_of(request), session_id, _kb())
         return _show(request, s, status=exc.status, refusal=refusal_text(exc))
     return _back(session_id, anchor)
 
@@ -264,7 +265,7 @@ def session_needles(request: HttpRequest, session_id: Any) -> HttpResponse:
     return _act(
         request,
         session_id,
-        lambda: sessions.count_needles(request.user, session_id, data),
+        lambda: sessions.count_needles(actor_of(request), session_id, data),
         "#needles",
     )
 
@@ -277,7 +278,7 @@ def session_lot(request: HttpRequest, session_id: Any) -> HttpResponse:
     return _act(
         request,
         session_id,
-        lambda: sessions.update_session(request.user, session_id, data, _kb()),
+        lambda: sessions.update_session(actor_of(request), session_id, data, _kb()),
         "#needles",
     )
 
@@ -288,7 +289,10 @@ def session_lot(request: HttpRequest, session_id: Any) -> HttpResponse:
 def session_retention(request: HttpRequest, session_id: Any) -> HttpResponse:
     data = {"action": request.POST.get("action", "")}
     return _act(
-        request, session_id, lambda: sessions.retention(request.user, session_id, data), "#timer"
+        request,
+        session_id,
+        lambda: sessions.retention(actor_of(request), session_id, data),
+        "#timer",
     )
 
 
@@ -302,7 +306,10 @@ def session_contact(request: HttpRequest, session_id: Any) -> HttpResponse:
         "reinsertion": _flag(request, "reinsertion"),
     }
     return _act(
-        request, session_id, lambda: sessions.contact(request.user, session_id, data), "#contact"
+        request,
+        session_id,
+        lambda: sessions.contact(actor_of(request), session_id, data),
+        "#contact",
     )
 
 
@@ -318,7 +325,7 @@ def session_adverse_event(request: HttpRequest, session_id: Any) -> HttpResponse
     return _act(
         request,
         session_id,
-        lambda: sessions.add_adverse_event(request.user, session_id, data),
+        lambda: sessions.add_adverse_event(actor_of(request), session_id, data),
         "#adverse",
     )
 
@@ -330,7 +337,7 @@ def session_close(request: HttpRequest, session_id: Any) -> HttpResponse:
     return _act(
         request,
         session_id,
-        lambda: sessions.close_session(request.user, session_id, _kb()),
+        lambda: sessions.close_session(actor_of(request), session_id, _kb()),
         "#finish",
     )
 
@@ -340,7 +347,7 @@ def session_close(request: HttpRequest, session_id: Any) -> HttpResponse:
 @require_POST
 def session_sign(request: HttpRequest, session_id: Any) -> HttpResponse:
     return _act(
-        request, session_id, lambda: sessions.sign_session(request.user, session_id), "#finish"
+        request, session_id, lambda: sessions.sign_session(actor_of(request), session_id), "#finish"
     )
 
 
@@ -352,6 +359,6 @@ def session_addendum(request: HttpRequest, session_id: Any) -> HttpResponse:
     return _act(
         request,
         session_id,
-        lambda: sessions.add_addendum(request.user, session_id, data),
+        lambda: sessions.add_addendum(actor_of(request), session_id, data),
         "#addenda",
     )

@@ -9,7 +9,7 @@ shown next to the fields they name. A failed request stores nothing: the use cas
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -25,8 +25,9 @@ from crampcare.clinic import assessments, input_limits, patients, plans
 from crampcare.clinic.access import Can, may
 from crampcare.clinic.errors import ClinicError, Invalid
 from crampcare.clinic.intake_check import check_intake
-from crampcare.reports.bodychart import body_chart_svg
+from crampcare.reports.bodychart import ChartPoint, body_chart_svg
 from crampcare.web import danger, forms, intake_fields, intake_render, plan_form
+from crampcare.web.actor import actor_of
 
 PAGE_SIZE = 25
 MAX_PAGE = 100_000
@@ -94,14 +95,14 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     result: dict[str, Any] = {"count": 0, "items": []}
     try:
         result = patients.list_patients(
-            request.user, query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
+            actor_of(request), query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
         )
     except Invalid as exc:
         errors += exc.errors
     pages = max(1, -(-result["count"] // PAGE_SIZE))
     context = {
         "query": query,
-        "clinical": may(request.user, Can.CLINICAL),
+        "clinical": may(actor_of(request), Can.CLINICAL),
         "result": result,
         "errors": errors,
         "page": number,
@@ -143,7 +144,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         values = _patient_form(request.POST)
         try:
-            made = patients.create_patient(request.user, values)
+            made = patients.create_patient(actor_of(request), values)
         except Invalid as exc:
             context = _patient_context(values, exc.errors)
             return render(request, "crampcare/patient_form.html", context, status=422)
@@ -155,11 +156,11 @@ def patient_new(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, patient_id: Any) -> HttpResponse:
-    current = patients.get_patient(request.user, patient_id)
+    current = patients.get_patient(actor_of(request), patient_id)
     if request.method == "POST":
         values = _patient_form(request.POST)
         try:
-            patients.update_patient(request.user, patient_id, values)
+            patients.update_patient(actor_of(request), patient_id, values)
         except Invalid as exc:
             context = {**_patient_context(values, exc.errors), "patient": current}
             return render(request, "crampcare/patient_form.html", context, status=422)
@@ -180,8 +181,8 @@ def intake(request: HttpRequest, patient_id: Any) -> HttpResponse:
     """The intake form: every key of crampcare.intake/1. A valid intake is stored as the
     patient's next version and assessed; an invalid one is shown again with its messages."""
     kb = _kb()
-    previous = assessments.list_intakes(request.user, patient_id)
-    patient = patients.get_patient(request.user, patient_id)
+    previous = assessments.list_intakes(actor_of(request), patient_id)
+    patient = patients.get_patient(actor_of(request), patient_id)
     status = 200
     extra_rows = 0
     if request.method == "POST":
@@ -191,12 +192,12 @@ def intake(request: HttpRequest, patient_id: Any) -> HttpResponse:
         else:
             to_field = functools.partial(forms.intake_field, lab_rows=lab_rows)
             if form.errors:
-                problems = check_intake(request.user, patient_id, document, kb)
+                problems = check_intake(actor_of(request), patient_id, document, kb)
                 form.errors = forms.attach(form.errors, problems, to_field)
             else:
                 try:
                     made = assessments.create_assessment(
-                        request.user, {"patient_id": str(patient_id), "intake": document}, kb
+                        actor_of(request), {"patient_id": str(patient_id), "intake": document}, kb
                     )
                 except ClinicError as exc:  # invalid, or no consent: nothing stored
                     form.errors = forms.attach([], exc.errors, to_field)
@@ -225,7 +226,7 @@ def intake(request: HttpRequest, patient_id: Any) -> HttpResponse:
 # --- assessment ----------------------------------------------------------------------------
 
 
-def _chart(points: list[dict[str, Any]], title: str) -> str:
+def _chart(points: Sequence[ChartPoint], title: str) -> str:
     # our own SVG, in which every text from the assessment is escaped
     return mark_safe(body_chart_svg(points, _kb(), title=title))
 
@@ -234,8 +235,8 @@ def _chart(points: list[dict[str, Any]], title: str) -> str:
 @require_http_methods(["GET"])
 def assessment_detail(request: HttpRequest, assessment_id: Any) -> HttpResponse:
     kb = _kb()
-    a = assessments.get_assessment(request.user, assessment_id, kb)
-    patient = patients.get_patient(request.user, a["patient_id"])
+    a = assessments.get_assessment(actor_of(request), assessment_id, kb)
+    patient = patients.get_patient(actor_of(request), a["patient_id"])
     result = a["result"]
     context = {
         "a": a,
@@ -252,7 +253,7 @@ def assessment_detail(request: HttpRequest, assessment_id: Any) -> HttpResponse:
 @csrf_protect
 @require_POST
 def reassess(request: HttpRequest, assessment_id: Any) -> HttpResponse:
-    result, _ = assessments.reassess(request.user, assessment_id, _kb())
+    result, _ = assessments.reassess(actor_of(request), assessment_id, _kb())
     return HttpResponseRedirect(f"/assessments/{result['id']}")
 
 
@@ -339,8 +340,8 @@ def plan_new(request: HttpRequest, assessment_id: Any) -> HttpResponse:
     """Accept or remove each suggested point and add points; every removal and addition needs
     its reason. Stored through the plans use case, which checks every decision."""
     kb = _kb()
-    a = assessments.get_assessment(request.user, assessment_id, kb)
-    patient = patients.get_patient(request.user, a["patient_id"])
+    a = assessments.get_assessment(actor_of(request), assessment_id, kb)
+    patient = patients.get_patient(actor_of(request), a["patient_id"])
     form = plan_form.PlanForm()
     status, extra = 200, 0
     if request.method == "POST":
@@ -352,7 +353,7 @@ def plan_new(request: HttpRequest, assessment_id: Any) -> HttpResponse:
             status = 422
         else:
             try:
-                made = plans.create_plan(request.user, assessment_id, body, kb)
+                made = plans.create_plan(actor_of(request), assessment_id, body, kb)
             except ClinicError as exc:  # invalid, superseded, or no consent to treatment
                 to_field = functools.partial(
                     plan_form.plan_field, removed_ids=removed_ids, added_rows=added_rows
@@ -369,9 +370,9 @@ def plan_new(request: HttpRequest, assessment_id: Any) -> HttpResponse:
 @require_http_methods(["GET"])
 def plan_detail(request: HttpRequest, plan_id: Any) -> HttpResponse:
     kb = _kb()
-    plan = plans.get_plan(request.user, plan_id)
-    a = assessments.get_assessment(request.user, plan["assessment_id"], kb)
-    patient = patients.get_patient(request.user, plan["patient_id"])
+    plan = plans.get_plan(actor_of(request), plan_id)
+    a = assessments.get_assessment(actor_of(request), plan["assessment_id"], kb)
+    patient = patients.get_patient(actor_of(request), plan["patient_id"])
     roles = {plans.point_id(p["code"], p.get("region")): p for p in a["result"]["points"]}
     regions = dict(kb.vocab_names["regions"])
     used = []
