@@ -22,6 +22,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from crampcare.clinic.access import patient_for
+from crampcare.clinic.actor import Actor, author
 from crampcare.clinic.errors import Conflict, Invalid, NotFound
 from crampcare.clinic.retention import require_admin
 from crampcare.records import audit, patient_rows
@@ -55,7 +56,7 @@ def parse(data: Any) -> str:
     return str(reason)
 
 
-def preview(actor: Any, patient_id: object) -> dict[str, Any]:
+def preview(actor: Actor, patient_id: object) -> dict[str, Any]:
     """What an erasure would remove (counts per table), for the confirmation page."""
     require_admin(actor, "erasure", patient_id, patient_id=patient_id)
     return _preview(actor, patient_for(actor, patient_id))
@@ -65,7 +66,7 @@ def preview_for_cli(clinic_id: int, patient_id: str) -> dict[str, Any]:
     return _preview(None, _cli_patient(clinic_id, patient_id))
 
 
-def _preview(actor: Any, patient: Patient) -> dict[str, Any]:
+def _preview(actor: Actor | None, patient: Patient) -> dict[str, Any]:
     counts = {name: rows.count() for name, rows in patient_rows.rows(patient.pk)}
     audit.append(
         actor,
@@ -95,7 +96,7 @@ def _cli_patient(clinic_id: int, patient_id: str, *, lock: bool = False) -> Pati
     return patient
 
 
-def erase(actor: Any, patient_id: object, data: Any) -> dict[str, Any]:
+def erase(actor: Actor, patient_id: object, data: Any) -> dict[str, Any]:
     """Erase one patient of the admin's clinic (web and API)."""
     require_admin(actor, "erasure", patient_id, patient_id=patient_id)
     reason = parse(data)
@@ -111,7 +112,7 @@ def erase_for_cli(clinic_id: int, patient_id: str, reason: str) -> dict[str, Any
         return _erase(None, _cli_patient(clinic_id, patient_id, lock=True), reason)
 
 
-def _erase(actor: Any, patient: Patient, reason: str) -> dict[str, Any]:
+def _erase(actor: Actor | None, patient: Patient, reason: str) -> dict[str, Any]:
     if TreatmentSession.objects.filter(patient=patient, status=SessionStatus.OPEN).exists():
         raise Conflict(
             "the patient has an open session: close it before erasing the record", "status"
@@ -121,7 +122,7 @@ def _erase(actor: Any, patient: Patient, reason: str) -> dict[str, Any]:
             erasure = PatientErasure.objects.create(
                 patient_id=patient.pk,
                 clinic_id=patient.clinic_id,
-                erased_by=actor if actor is not None else None,
+                erased_by=author(actor),
                 reason=reason,
             )
     except IntegrityError:

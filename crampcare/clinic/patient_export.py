@@ -25,6 +25,7 @@ from django.utils import timezone
 from crampcare.clinic import documents, fhir_export
 from crampcare.clinic import outcomes as outcome_use_cases
 from crampcare.clinic.access import Can, patient_for, require
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.errors import ClinicError
 from crampcare.clinic.session_view import compose
 from crampcare.kb.loader import KnowledgeBase
@@ -65,7 +66,7 @@ DIARY_COLUMNS = (
 )
 
 
-def export_zip(actor: Any, patient_id: object, kb: KnowledgeBase) -> tuple[str, bytes]:
+def export_zip(actor: Actor, patient_id: object, kb: KnowledgeBase) -> tuple[str, bytes]:
     """The file name and bytes of the ZIP of one of the actor's clinic's patients."""
     require(actor, Can.CLINICAL, WHAT, patient_id, patient_id=patient_id)
     patient = patient_for(actor, patient_id)
@@ -87,7 +88,7 @@ def _person(user: Any) -> dict[str, Any]:
     }
 
 
-def _issuer(actor: Any, patient: Patient, clinic: Clinic) -> dict[str, Any]:
+def _issuer(actor: Actor | None, patient: Patient, clinic: Clinic) -> dict[str, Any]:
     """Who issues the documents: the exporting practitioner, else the one who signed the
     newest session, else the clinic."""
     if actor is not None:
@@ -104,7 +105,7 @@ def _issuer(actor: Any, patient: Patient, clinic: Clinic) -> dict[str, Any]:
 
 
 def _documents(
-    actor: Any, patient: Patient, clinic: Clinic, kb: KnowledgeBase
+    actor: Actor | None, patient: Patient, clinic: Clinic, kb: KnowledgeBase
 ) -> tuple[list[tuple[str, str, bytes]], list[dict[str, str]]]:
     """(file name, title, PDF) of each document that can be made, and why the others cannot."""
     issuer = _issuer(actor, patient, clinic)
@@ -194,7 +195,7 @@ def _record(patient: Patient) -> dict[str, Any]:
 
 
 def _zip(
-    actor: Any, patient: Patient, clinic: Clinic, kb: KnowledgeBase, bundle: dict[str, Any]
+    actor: Actor | None, patient: Patient, clinic: Clinic, kb: KnowledgeBase, bundle: dict[str, Any]
 ) -> tuple[str, bytes]:
     now = timezone.localtime()
     made, missing = _documents(actor, patient, clinic, kb)

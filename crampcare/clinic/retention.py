@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.errors import Forbidden, Invalid, Unauthenticated
 from crampcare.records import audit
 from crampcare.records.models import (
@@ -29,7 +30,7 @@ from crampcare.records.models import (
 
 
 def require_admin(
-    actor: Any, what: str, record_id: object = "", *, patient_id: object = ""
+    actor: Actor | None, what: str, record_id: object = "", *, patient_id: object = ""
 ) -> None:
     """Refuse (audited) anyone but an active clinic admin."""
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
@@ -71,13 +72,13 @@ def parse_years(value: Any) -> int | None:
     return years
 
 
-def settings(actor: Any) -> dict[str, Any]:
+def settings(actor: Actor) -> dict[str, Any]:
     require_admin(actor, "retention")
     clinic = Clinic.objects.get(pk=actor.clinic_id)
     return {"clinic": clinic.name, "retention_years": clinic.retention_years}
 
 
-def set_retention(actor: Any, data: Any) -> dict[str, Any]:
+def set_retention(actor: Actor, data: Any) -> dict[str, Any]:
     """Change the clinic's retention period (``{"retention_years": 10}``; null: not set)."""
     require_admin(actor, "retention")
     if not isinstance(data, dict) or "retention_years" not in data:
@@ -95,7 +96,7 @@ def set_retention(actor: Any, data: Any) -> dict[str, Any]:
     return {"clinic": clinic.name, "retention_years": years}
 
 
-def report(actor: Any, today: dt.date | None = None) -> dict[str, Any]:
+def report(actor: Actor, today: dt.date | None = None) -> dict[str, Any]:
     """The records of the admin's clinic kept past the retention period, oldest first."""
     require_admin(actor, "retention")
     out = _report(Clinic.objects.get(pk=actor.clinic_id), today or timezone.localdate())
@@ -110,7 +111,7 @@ def report_for_cli(clinic_id: int, today: dt.date | None = None) -> dict[str, An
     return out
 
 
-def _audit(actor: Any, clinic_id: int, out: dict[str, Any]) -> None:
+def _audit(actor: Actor | None, clinic_id: int, out: dict[str, Any]) -> None:
     ids = [item["id"] for item in out["items"]]
     audit.append(actor, "list", "retention", clinic_id=clinic_id, detail={"ids": ids})
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from crampcare.clinic import erasure, retention
 from crampcare.clinic.errors import Conflict, Invalid
+from crampcare.web.actor import actor_of
 from crampcare.web.api_privacy import zip_response
 from crampcare.web.workbench import page
 
@@ -24,7 +25,7 @@ RETENTION = "/admin/retention"
 @page
 @require_http_methods(["GET"])
 def export_download(request: HttpRequest, patient_id: Any) -> HttpResponse:
-    return zip_response(request.user, patient_id)
+    return zip_response(actor_of(request), patient_id)
 
 
 @page
@@ -37,13 +38,13 @@ def retention_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         years = request.POST.get("retention_years", "")[:10]
         try:
-            retention.set_retention(request.user, {"retention_years": years})
+            retention.set_retention(actor_of(request), {"retention_years": years})
         except Invalid as exc:
             errors, status = exc.errors, 422
         else:
             return HttpResponseRedirect(f"{RETENTION}?done=saved")
     context = {
-        "report": retention.report(request.user),
+        "report": retention.report(actor_of(request)),
         "errors": errors,
         "done": request.GET.get("done", "")[:10],
         "typed": request.POST.get("retention_years", "")[:10],
@@ -64,13 +65,13 @@ def erase_view(request: HttpRequest, patient_id: Any) -> HttpResponse:
             "confirm": request.POST.get("confirm", "")[:10],
         }
         try:
-            erasure.erase(request.user, patient_id, data)
+            erasure.erase(actor_of(request), patient_id, data)
         except (Invalid, Conflict) as exc:
             errors, status = exc.errors, exc.status
         else:
             return HttpResponseRedirect(f"{RETENTION}?done=erased")
     context = {
-        **erasure.preview(request.user, patient_id),
+        **erasure.preview(actor_of(request), patient_id),
         "errors": errors,
         "chosen": request.POST.get("reason", ""),
         "confirmation": erasure.CONFIRMATION,
