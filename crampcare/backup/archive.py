@@ -12,10 +12,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import shutil
 import tempfile
-import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,8 +25,6 @@ from crampcare.backup import crypto, snapshot
 FORMAT = "crampcare.backup/1"
 MANIFEST = "manifest.json"
 SUFFIX = ".ccbackup"
-# tests only: seconds to wait before each member, so that a test can kill a backup mid-way
-SLOW_ENV = "CRAMPCARE_BACKUP_TEST_SLOW_SECONDS"
 
 
 class BadBackup(Exception):
@@ -59,12 +55,9 @@ def sha256(path: Path) -> str:
 
 def write_zip(target: Path, members: dict[str, Path], manifest: dict[str, Any]) -> None:
     """The members and the manifest (with each member's hash and size) as a ZIP at ``target``."""
-    slow = float(os.environ.get(SLOW_ENV) or 0)
     manifest["members"] = {}
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as out:
         for name, path in members.items():
-            if slow:
-                time.sleep(slow)
             manifest["members"][name] = {"sha256": sha256(path), "bytes": path.stat().st_size}
             out.write(path, name)
         out.writestr(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))

@@ -13,6 +13,7 @@ import errno
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,9 @@ from typing import Any
 from crampcare.backup import archive, crypto, snapshot
 
 PREFIX = "crampcare-"
+# tests only: seconds to wait with the partial file written but not yet checked and renamed,
+# so that a test can kill a backup there
+SLOW_ENV = "CRAMPCARE_BACKUP_TEST_SLOW_SECONDS"
 
 
 class BackupError(Exception):
@@ -58,7 +62,7 @@ def take(given: str | None = None, passphrase: str | None = None) -> Made:
         raise BackupError(f"{folder}: cannot create ({exc.strerror})") from None
     _remove_stale(folder)
     need = _estimate()
-    for place in {folder, _work_parent()}:
+    for place in dict.fromkeys([folder, _work_parent()]):
         if shutil.disk_usage(place).free < need:
             raise BackupError(_no_space(place, need))
     partial = folder / f".{target.name}.partial-{os.getpid()}"
@@ -133,6 +137,7 @@ def _write(plain: Path, partial: Path, passphrase: str | None) -> None:
             with plain.open("rb") as source:
                 shutil.copyfileobj(source, out, 1024 * 1024)
         out.flush()
+        time.sleep(float(os.environ.get(SLOW_ENV) or 0))
         os.fsync(out.fileno())
 
 
