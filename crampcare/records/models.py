@@ -216,6 +216,8 @@ class TreatmentPlan(Tracked):
     )
 
     class Meta:
+        # the practice view's newest plan of each patient, read from the index alone
+        indexes = [models.Index(fields=["patient", "created_at", "id"], name="plan_newest")]
         constraints = [
             # the keys are never empty: a plan made without its facts is refused, not miscounted
             models.CheckConstraint(
@@ -301,6 +303,8 @@ class TreatmentSession(Tracked):
         indexes = [
             models.Index(fields=["patient", "date"]),
             models.Index(fields=["status"]),
+            # the practice view's count, first and last date of each plan's sessions
+            models.Index(fields=["plan", "status", "date"], name="session_plan_summary"),
         ]
         constraints = [
             models.UniqueConstraint(
