@@ -15,6 +15,7 @@ import pytest
 
 from crampcare.core.intake import CodedItem
 from crampcare.core.recognition import recognise_conditions, recognise_medications
+from crampcare.core.recognition.common import clean_words
 from crampcare.kb.loader import KnowledgeBase
 from tests.conftest import TODAY
 
@@ -215,3 +216,22 @@ def test_a_listed_code_says_only_the_code(kb: KnowledgeBase) -> None:
     assert [(m.id, m.matched) for m in found] == [
         ("diabetes_mellitus", "SNOMED CT 73211009 (Diabetes mellitus)")
     ]
+
+
+# --- the words a free-text entry is read as -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "words"),
+    [
+        ("Simvastatin 20 mg tablets", ["simvastatin"]),
+        ("ASA-81", ["asa"]),
+        ("ASA - 81 mg", ["asa"]),
+        ("co-codamol 30/500", ["co-codamol"]),
+        ("'Lasix' 40mg", ["lasix"]),
+        ("tablet", []),
+    ],
+    ids=["dose form dropped", "dangling hyphen", "lone hyphen", "inner hyphen", "quotes", "noise"],
+)
+def test_the_words_an_entry_is_read_as(written: str, words: list[str]) -> None:
+    assert clean_words(written) == words
