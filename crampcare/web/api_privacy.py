@@ -12,6 +12,7 @@ from ninja import Router, Schema
 
 from crampcare import services
 from crampcare.clinic import erasure, patient_export, retention
+from crampcare.clinic.actor import Actor
 from crampcare.clinic.schemas import ErrorOut
 from crampcare.web.actor import actor_of
 
@@ -29,7 +30,7 @@ class EraseIn(Schema):
     confirm: Any = None  # "ERASE"
 
 
-def zip_response(actor: Any, patient_id: object) -> HttpResponse:
+def zip_response(actor: Actor, patient_id: object) -> HttpResponse:
     """The record as a download (the patient page's button answers with it too)."""
     name, body = patient_export.export_zip(actor, patient_id, services.knowledge_base())
     response = HttpResponse(body, content_type="application/zip")
