@@ -437,6 +437,6 @@ from crampcare.records.diary_models import (  # noqa: E402, F401
     DiaryLink,
     DiarySource,
 )
-from crampcare.records.review_models import ReviewChoice, ReviewDecision  # noqa: E402, F401
-from crampcare.records.fhir_models import FhirImport  # noqa: E402, F401
 from crampcare.records.erasure_models import ErasureReason, PatientErasure  # noqa: E402, F401
+from crampcare.records.fhir_models import FhirImport  # noqa: E402, F401
+from crampcare.records.review_models import ReviewChoice, ReviewDecision  # noqa: E402, F401

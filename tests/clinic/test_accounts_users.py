@@ -71,7 +71,7 @@ def test_given_a_clinical_role_the_user_confirms_again(world: World) -> None:
     assert assessments.get_assessment(fran, world.assessment["id"], world.kb)["id"]
     events = accounts.user_events(world.adam)
     change = next(e for e in events if e["action"] == "role_change")
-    assert change["detail"]["before"] == "front_desk" and change["detail"]["after"] == "practitioner"
+    assert (change["detail"]["before"], change["detail"]["after"]) == ("front_desk", "practitioner")
 
 
 @pytest.mark.parametrize(
