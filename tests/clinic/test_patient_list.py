@@ -89,6 +89,7 @@ def add_assessed_patients(world: World, count: int) -> None:
                     needling_allowed=urgency not in ("urgent", "emergency"),
                     result={},
                     created_at=old + age,
+                    current=bool(age),  # the newer one is the intake's current assessment
                 )
             )
     Assessment.objects.bulk_create(rows)
