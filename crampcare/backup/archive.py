@@ -24,6 +24,9 @@ from crampcare.backup import crypto, snapshot
 
 FORMAT = "crampcare.backup/1"
 MANIFEST = "manifest.json"
+# after the ZIP: the SHA-256 of every byte before it (the ZIP's own checksums leave headers out)
+FOOTER = b"\nCRAMPCARE-SHA256 "
+FOOTER_SIZE = len(FOOTER) + 64 + 1
 SUFFIX = ".ccbackup"
 
 
@@ -61,6 +64,26 @@ def write_zip(target: Path, members: dict[str, Path], manifest: dict[str, Any]) 
             manifest["members"][name] = {"sha256": sha256(path), "bytes": path.stat().st_size}
             out.write(path, name)
         out.writestr(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+    whole = sha256(target)
+    with target.open("ab") as out:
+        out.write(FOOTER + whole.encode("ascii") + b"\n")
+
+
+def _check_sum(name: str, plain: Path) -> None:
+    """The footer's SHA-256 matches every byte before it."""
+    size = plain.stat().st_size
+    with plain.open("rb") as handle:
+        handle.seek(max(0, size - FOOTER_SIZE))
+        footer = handle.read()
+        handle.seek(0)
+        digest, left = hashlib.sha256(), size - FOOTER_SIZE
+        while left > 0 and (block := handle.read(min(left, 1024 * 1024))):
+            digest.update(block)
+            left -= len(block)
+    if size < FOOTER_SIZE or not footer.startswith(FOOTER):
+        raise BadBackup(f"{name} is damaged or cut short (its checksum line is missing)")
+    if footer[len(FOOTER) : -1].decode("ascii", "replace") != digest.hexdigest():
+        raise BadBackup(f"{name} is damaged: its bytes do not match its SHA-256")
 
 
 @contextlib.contextmanager
@@ -93,6 +116,7 @@ def opened(path: Path, passphrase: str | None) -> Iterator[Opened]:
 
 
 def _unpack(name: str, plain: Path, folder: Path) -> dict[str, Any]:
+    _check_sum(name, plain)
     try:
         with zipfile.ZipFile(plain) as archive:
             manifest = json.loads(archive.read(MANIFEST))

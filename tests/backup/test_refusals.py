@@ -14,9 +14,16 @@ from tests.backup.conftest import Place
 PASSPHRASE = "correct horse battery staple"
 
 
+def flip(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1 :]
+
+
 def damaged(data: bytes) -> bytes:
-    middle = len(data) // 2
-    return data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1 :]
+    return flip(data, len(data) // 2)
+
+
+def header_damaged(data: bytes) -> bytes:
+    return flip(data, 10)  # a ZIP header's time: no ZIP checksum covers it
 
 
 def cut_short(data: bytes) -> bytes:
@@ -27,6 +34,7 @@ def cut_short(data: bytes) -> bytes:
     "sealed, change, message",
     [
         pytest.param(False, damaged, "damaged", id="one changed byte"),
+        pytest.param(False, header_damaged, "damaged", id="one changed byte in a header"),
         pytest.param(False, cut_short, "damaged or cut short", id="cut short"),
         pytest.param(True, damaged, "is not a whole backup: it is damaged", id="sealed, one byte"),
         pytest.param(True, cut_short, "damaged or cut short", id="sealed, cut short"),
