@@ -460,7 +460,7 @@ def test_reassessing_a_current_assessment_keeps_it(world: World) -> None:
 def test_page_forms_need_their_csrf_token(world: World) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.alice)
-    r = client.post("/patients/new", {"given_name": "Iris"})
+    r = client.post("/patients/new", {"given_name": "Iris"}, secure=True)  # HTTPS, as served
     assert r.status_code == 403 and "CSRF" in html(r)
 
 
