@@ -152,6 +152,14 @@ def _clear() -> tuple[Path, list[Path]]:
             )
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA foreign_keys=ON")
+        else:  # the triggers' functions, which the migrations make again
+            cursor.execute(
+                "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n "
+                "ON n.oid = p.pronamespace WHERE n.nspname = current_schema() AND NOT EXISTS "
+                "(SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
+            )
+            for (function,) in cursor.fetchall():
+                cursor.execute(f"DROP FUNCTION IF EXISTS {function} CASCADE")
     return safety, aside
 
 
@@ -176,6 +184,8 @@ def _load(backup: archive.Opened) -> dict[str, int]:
             for model, batch in sources.batches_from_jsonl(jsonl):
                 model._base_manager.bulk_create(batch)
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":  # check the foreign keys now, then re-arm
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for statement in guards:
                 cursor.execute(statement)
             if connection.vendor == "postgresql":

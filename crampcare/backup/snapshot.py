@@ -13,6 +13,7 @@ PostgreSQL alike (docs/backups.md, "Decisions").
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,11 +21,22 @@ from typing import Any
 
 from django.apps import apps
 from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 from django.db.models import Model
 
 SQLITE_MEMBER = "database.sqlite3"
 JSONL_MEMBER = "database.jsonl"
+
+
+class ExactEncoder(DjangoJSONEncoder):
+    """Times with their microseconds (Django's encoder keeps milliseconds, and the audit
+    chain's hashes cover the exact time)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime | dt.time):
+            return o.isoformat()
+        return super().default(o)
 
 
 class SnapshotError(Exception):
@@ -119,7 +131,7 @@ def jsonl_dump(target: Path) -> dict[str, Any]:
         for model in models():
             rows = model._base_manager.order_by("pk")
             tables[model._meta.db_table] = rows.count()
-            serializers.serialize("jsonl", _each(rows), stream=out)
+            serializers.serialize("jsonl", _each(rows), stream=out, cls=ExactEncoder)
         migrations = applied_migrations()
     return {"tables": tables, "migrations": migrations}
 
