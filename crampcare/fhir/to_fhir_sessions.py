@@ -63,7 +63,8 @@ def participant(code: str) -> dict[str, Any]:
 
 
 def quantity(value: float, unit: str, code: str | None = None) -> dict[str, Any]:
-    number: float | int = int(value) if float(value).is_integer() else round(value, 6)
+    # twelve significant digits: float noise trimmed, a small value's precision kept
+    number: float | int = int(value) if float(value).is_integer() else float(f"{value:.12g}")
     return {"value": number, "unit": unit, "system": codes.UCUM, "code": code or unit}
 
 

@@ -70,16 +70,16 @@ def records(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
     return patient, document
 
 
-def _lab_key(lab: dict[str, Any]) -> tuple[str, float, str | None]:
-    """(test, value in the test's canonical unit, date)."""
+def _lab_key(lab: dict[str, Any]) -> tuple[str, str, float]:
+    """(test, date or "" when undated, value in the test's canonical unit): sortable."""
     test = LABS[lab["test"]] if lab.get("test") else BY_LOINC[lab["loinc"]]
-    return test.id, lab["value"] * test.conversions[lab["unit"]], lab.get("date")
+    return test.id, str(lab.get("date") or ""), lab["value"] * test.conversions[lab["unit"]]
 
 
 def _same_labs(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> bool:
     left, right = sorted(map(_lab_key, before)), sorted(map(_lab_key, after))
     return len(left) == len(right) and all(
-        a[0] == b[0] and a[2] == b[2] and math.isclose(a[1], b[1], rel_tol=1e-6, abs_tol=1e-6)
+        a[:2] == b[:2] and math.isclose(a[2], b[2], rel_tol=1e-9, abs_tol=1e-12)
         for a, b in zip(left, right, strict=True)
     )
 
