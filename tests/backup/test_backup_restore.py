@@ -184,3 +184,17 @@ def test_kill_during_a_backup_leaves_the_previous_one_and_nothing_that_looks_who
     # the next backup clears what the killed one left, and the previous one still restores
     assert source.run("backup", f"{folder}/").returncode == 0
     assert not list(folder.glob(".*")) and len(list(folder.glob("*.ccbackup"))) == 2
+
+
+def test_a_scheduled_run_writes_a_backup_that_restores(
+    source: Place, target: Place, tmp_path: Path
+) -> None:
+    """What the schedule's thread does at each tick (crampcare.backup.schedule.run_once): a
+    backup in CRAMPCARE_BACKUP_DIR, checked, that restores."""
+    folder = tmp_path / "scheduled"
+    source.env["CRAMPCARE_BACKUP_DIR"] = str(folder)
+    source.python("from crampcare.backup import schedule\nschedule.run_once(None)\n")
+    [made] = sorted(folder.glob("crampcare-*.ccbackup"))
+    done = target.run("restore", str(made))
+    assert done.returncode == 0, done.stderr
+    assert "audit log OK" in done.stdout
