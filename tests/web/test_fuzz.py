@@ -36,8 +36,12 @@ FUZZ_SEED = int(os.environ.get("CRAMPCARE_FUZZ_SEED", "20261127"))
 SHOWN = 300  # characters of a failing request's body in the report
 
 
-def example_database() -> DirectoryBasedExampleDatabase:
-    """Failing examples, kept between runs (git-ignored) and replayed first."""
+def example_database() -> DirectoryBasedExampleDatabase | None:
+    """Failing examples, kept between runs (git-ignored) and replayed first. Under Hypothesis's
+    CI profile (loaded when CI is set) runs are derandomized, which allows no database: every
+    CI run sends the same requests, and a failure prints its reproduce blob."""
+    if settings.default.derandomize:
+        return None
     root = Path(__file__).resolve().parents[2]
     return DirectoryBasedExampleDatabase(str(root / ".hypothesis" / "examples"))
 
