@@ -24,6 +24,7 @@ from crampcare.clinic.errors import Conflict
 from crampcare.clinic.schemas import CLEAN, Input, bounds, parse
 from crampcare.core import outcomes as metrics
 from crampcare.core.course import CourseState
+from crampcare.core.review import review_prompt
 from crampcare.records import audit
 from crampcare.records.models import (
     DiaryEntry,
@@ -99,7 +100,7 @@ def _gather(patient: Patient) -> dict[str, Any]:
         "plan_id": plan.id if plan else None,
         "today": today,
         **result,
-        "review": metrics.review_prompt(state, result, _decided(plan)),
+        "review": review_prompt(state, result, _decided(plan)),
         "_sessions": [str(s.id) for s in sessions],
     }
 

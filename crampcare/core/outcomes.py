@@ -1,5 +1,6 @@
 """Outcomes of a course: weekly cramp frequency from the patient's diary against a baseline,
-responders, and the change in pain across the sessions; and the review prompt.
+responders, and the change in pain across the sessions (the review prompt built on them is
+``core/review.py``).
 
 Pure: the diary days, the session measures, the intake's ``episodes_per_week`` and ``today`` are
 passed in. Nothing is read from a clock or a database. Missing data is said in ``missing``, never
@@ -27,7 +28,7 @@ Rules (sources in ``RULE_SOURCES``; the Decisions are listed in docs/knowledge-b
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
@@ -40,8 +41,6 @@ RESPONDER_PERCENT = 25  # Garrison 2020 (Cochrane, magnesium for cramps)
 STRONG_RESPONDER_PERCENT = 50  # Decision
 PAIN_POINTS = 2  # Farrar 2001: about 2 points ...
 PAIN_PERCENT = 30  # ... or about 30 % on the 0-10 pain NRS
-WORSENING_PERCENT = 50  # review prompt: frequency up by at least 50 % over baseline ... (Decision)
-WORSENING_WEEKS = 2  # ... in this many consecutive weeks (Decision)
 
 RULE_SOURCES: dict[str, tuple[str, ...]] = {
     "weekly_frequency": ("sebo_2019_cramp_diary", "garrison_2020_magnesium"),
@@ -51,7 +50,6 @@ RULE_SOURCES: dict[str, tuple[str, ...]] = {
     "pain": ("farrar_2001_pain_nrs",),
     "review": ("crampcare_decisions",),
 }
-QUESTION = "Improving: continue. Not improving: reassess or refer."
 RULE = "2 points or 30 %"
 
 Ratio = tuple[int, int]  # an exact non-negative rate, numerator / denominator (> 0)
@@ -120,7 +118,7 @@ class Pain(TypedDict):
     note: str
 
 
-def _ratio(value: float) -> Ratio:
+def ratio(value: float) -> Ratio:
     """A decimal as entered (2.8 is 2.8, not its binary neighbour), to 3 places."""
     return (round(value * 1000), 1000)
 
@@ -144,7 +142,7 @@ def baseline_rate(cramps: int, days: int, intake: float | None) -> Ratio | None:
     them), else the intake's episodes per week, else None."""
     rate = window_rate(cramps, days, BASELINE_MIN_DAYS)
     if rate is None and intake is not None:
-        return _ratio(intake)
+        return ratio(intake)
     return rate
 
 
@@ -166,7 +164,8 @@ def _down_by(now: Ratio, before: Ratio, percent: int) -> bool:
     return 100 * now[0] * before[1] <= (100 - percent) * before[0] * now[1]
 
 
-def _up_by(now: Ratio, before: Ratio, percent: int) -> bool:
+def up_by(now: Ratio, before: Ratio, percent: int) -> bool:
+    """``now`` is at least ``percent`` % above ``before`` (exact)."""
     return 100 * now[0] * before[1] >= (100 + percent) * before[0] * now[1]
 
 
@@ -390,69 +389,3 @@ def outcomes(
 def _any_in_week(days: Mapping[dt.date, DiaryDay], first: dt.date, n: int) -> bool:
     start = first + dt.timedelta(days=7 * (n - 1))
     return any(start <= when <= start + dt.timedelta(days=6) for when in days)
-
-
-def worsening(result: Mapping[str, Any]) -> int | None:
-    """The latest week of ``WORSENING_WEEKS`` consecutive treatment weeks whose frequency is at
-    least ``WORSENING_PERCENT`` % above the baseline, or None. A zero or missing baseline
-    never counts as worsening (no percentage of zero)."""
-    base = result["baseline"]["weekly_frequency"]
-    if not base:
-        return None
-    counted = [w for w in result["weeks"] if w["week"] >= 1 and w["frequency"] is not None]
-    tail = counted[-WORSENING_WEEKS:]
-    if len(tail) < WORSENING_WEEKS or tail[-1]["week"] - tail[0]["week"] != WORSENING_WEEKS - 1:
-        return None
-    if all(_up_by(_ratio(w["frequency"]), _ratio(base), WORSENING_PERCENT) for w in tail):
-        return int(tail[-1]["week"])
-    return None
-
-
-def review_prompt(
-    course_state: Mapping[str, Any] | None,
-    result: Mapping[str, Any] | None,
-    decided: Collection[str] = (),
-) -> dict[str, Any] | None:
-    """Whether the patient page should ask "improving: continue; not improving: reassess or
-    refer". Due at the plan's review sessions (the latest review number at or before the
-    session in progress or next, until a decision is recorded for it) and when the diary shows
-    worsening (``worsening``). ``decided`` holds the keys already decided ("session:4",
-    "worsening:week:6"). None without a course."""
-    if course_state is None:
-        return None
-    reviews = sorted(course_state["review_at"])
-    nxt = course_state["next"]
-    reached = course_state["in_progress"] or (nxt["number"] if nxt else course_state["done"] + 1)
-    week = worsening(result) if result is not None else None
-    if week is not None and f"worsening:week:{week}" not in decided:
-        base = result["baseline"]["weekly_frequency"] if result else None
-        return {
-            "due": True,
-            "reason": "worsening",
-            "key": f"worsening:week:{week}",
-            "session_number": reached,
-            "why": (
-                f"the diary shows {WORSENING_WEEKS} weeks in a row (to week {week}) with cramps "
-                f"at least {WORSENING_PERCENT} % more frequent than the baseline ({base} a week)"
-            ),
-            "question": QUESTION,
-        }
-    past = [r for r in reviews if r <= reached]
-    if past and f"session:{past[-1]}" not in decided:
-        return {
-            "due": True,
-            "reason": "review_session",
-            "key": f"session:{past[-1]}",
-            "session_number": past[-1],
-            "why": f"the plan reviews progress at session {past[-1]}",
-            "question": QUESTION,
-        }
-    ahead = [r for r in reviews if r > reached]
-    return {
-        "due": False,
-        "reason": None,
-        "key": None,
-        "session_number": ahead[0] if ahead else None,
-        "why": f"next review at session {ahead[0]}" if ahead else "no review left in the plan",
-        "question": QUESTION,
-    }

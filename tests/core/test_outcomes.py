@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crampcare.core.outcomes import DiaryDay, SessionPoint, outcomes, review_prompt, worsening
+from crampcare.core.outcomes import DiaryDay, SessionPoint, outcomes
+from crampcare.core.review import review_prompt, worsening
 
 EXAMPLES = int(os.environ.get("CRAMPCARE_PROPERTY_EXAMPLES", "300"))
 FIRST = dt.date(2026, 3, 2)
