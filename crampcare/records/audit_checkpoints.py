@@ -158,17 +158,25 @@ def raw_key(key: Ed25519PublicKey) -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
-def start_checkpoint_schedule() -> threading.Event | None:
-    """While the server runs, checkpoint the chains that grew: at once, then every
-    ``CRAMPCARE_AUDIT_CHECKPOINT_MINUTES`` (0: never), in a thread of this process (``serve``
-    starts it before the worker processes fork, which do not inherit threads). Returns the
-    event that stops it."""
+FIRST_ROUND_SECONDS = 15.0  # after start: the server's workers fork before the first round
+
+
+def start_checkpoint_schedule(
+    first_delay: float = FIRST_ROUND_SECONDS,
+) -> threading.Event | None:
+    """While the server runs, checkpoint the chains that grew: ``first_delay`` seconds after
+    start, then every ``CRAMPCARE_AUDIT_CHECKPOINT_MINUTES`` (0: never), in a thread of this
+    process (``serve`` starts it before the worker processes fork, which do not inherit
+    threads; the delay keeps the round's database connection from being open while they fork).
+    Returns the event that stops it."""
     minutes = settings.AUDIT_CHECKPOINT_MINUTES
     if not minutes:
         return None
     stop = threading.Event()
 
     def run() -> None:
+        if stop.wait(first_delay):
+            return
         while not stop.is_set():
             try:
                 take(only_changed=True)

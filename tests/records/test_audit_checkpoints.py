@@ -181,7 +181,7 @@ def test_verify_reads_an_external_copy_with_the_public_key_alone(
     assert report.ok and report.checkpoints > 0
 
 
-def test_the_schedule_checkpoints_at_once_and_can_be_switched_off(
+def test_the_schedule_checkpoints_after_its_first_delay_and_can_be_switched_off(
     world: World, settings: Any
 ) -> None:
     settings.AUDIT_CHECKPOINT_MINUTES = 0
@@ -189,7 +189,8 @@ def test_the_schedule_checkpoints_at_once_and_can_be_switched_off(
     taken = threading.Event()
     settings.AUDIT_CHECKPOINT_MINUTES = 60
     with mock.patch.object(checkpoints, "take", side_effect=lambda **_: taken.set()) as take:
-        stop = checkpoints.start_checkpoint_schedule()
-        assert stop is not None and taken.wait(10)
+        stop = checkpoints.start_checkpoint_schedule(first_delay=0.5)
+        assert stop is not None and not taken.wait(0.2)  # not before the first delay
+        assert taken.wait(10)
         stop.set()
     take.assert_called_with(only_changed=True)
