@@ -63,7 +63,7 @@ def _passphrase(args: argparse.Namespace) -> str | None:
         raise CommandError(f"--passphrase-file {args.passphrase_file}: {exc.strerror}") from None
     if not lines or not lines[0]:
         raise CommandError(f"--passphrase-file {args.passphrase_file}: the first line is empty")
-    return lines[0]
+    return str(lines[0])
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

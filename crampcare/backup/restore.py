@@ -73,7 +73,8 @@ def restore(path: Path, passphrase: str | None, *, force: bool = False) -> Resto
     with archive.opened(path, passphrase) as backup:
         _check_migrations(backup.manifest)
         present = what_is_there()
-        safety, aside = None, []
+        safety: Path | None = None
+        aside: list[Path] = []
         if present and not force:
             shown = "; ".join(present[:6]) + ("; ..." if len(present) > 6 else "")
             raise RestoreError(

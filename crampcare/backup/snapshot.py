@@ -53,7 +53,7 @@ def models() -> list[type[Model]]:
         targets = {
             f.related_model._meta.label
             for f in model._meta.concrete_fields
-            if f.is_relation and f.related_model is not None
+            if f.is_relation and isinstance(f.related_model, type)  # resolved: never "self"
         }
         needs[model._meta.label] = {t for t in targets if t in labels and t != model._meta.label}
     ordered: list[str] = []
