@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from crampcare.clinic.schemas import CLEAN, Input, Reason, Stamp, bounds
+from crampcare.core.session import AdverseKind, Position, Severity
 
-Position = Literal["prone", "supine", "side_lying", "seated"]
 PointReason = Annotated[str, bounds(1, 200), CLEAN]
 Lot = Annotated[str, bounds(1, 80), CLEAN]
 AddendumText = Annotated[str, bounds(1, 4000), CLEAN]
@@ -79,19 +79,8 @@ class ContactAction(Input):
 
 
 class AdverseEventIn(Input):
-    kind: Literal[
-        "fainting",
-        "bleeding_bruising",
-        "pain",
-        "stuck_needle",
-        "bent_needle",
-        "broken_needle",
-        "retained_needle",
-        "lost_needle",
-        "pneumothorax_symptoms",
-        "other",
-    ]
-    severity: Literal["mild", "moderate", "severe"]
+    kind: AdverseKind
+    severity: Severity
     action: EventAction = Field(description="what was done")
     description: EventText = Field(default="", description="required when kind is other")
     at: Clock | None = Field(default=None, description="local time HH:MM; now if left out")

@@ -58,6 +58,7 @@ AdverseKind = Literal[
     "other",
 ]
 Severity = Literal["mild", "moderate", "severe"]
+Position = Literal["prone", "supine", "side_lying", "seated"]
 GlobalChange = Literal[
     "very_much_improved",
     "much_improved",
@@ -199,7 +200,7 @@ class Session(Strict):
     date: Annotated[dt.date, BeforeValidator(rules.iso_date)]
     patient: Name | None = None  # billing groups by it: one initial code per patient per day
     plan_id: Name | None = None
-    positions: tuple[Literal["prone", "supine", "side_lying", "seated"], ...] = ()
+    positions: tuple[Position, ...] = ()
     points: tuple[SessionPoint, ...] = ()
     needles: Needles = Needles()
     retention: Retention = Retention()
